@@ -1,0 +1,8 @@
+"""The REST API v1: one router, each app registers its viewsets in its api/urls.py."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("anjian.org.api.urls")),
+    path("", include("anjian.enterprises.api.urls")),
+]

@@ -1,0 +1,116 @@
+"""Shared test personas: a small street with two communities and one user per role.
+
+Names follow the roles: `admin` (street office), `cadre`, `liaison`, `worker_a` (community A),
+`inspector_a1` (grid A1), `officer_a` (enterprise A1), and outsiders in community B (`worker_b`,
+`inspector_b1`, `officer_b`)."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from anjian.core.validators import uscc_check_char
+
+PASSWORD = "Anjian-test-password-2026"
+
+
+def make_uscc(serial: int, division: str = "440306") -> str:
+    body = f"91{division}{serial:09d}"[:17]
+    body = body.replace("I", "1").replace("O", "0")
+    return body + uscc_check_char(body)
+
+
+@dataclass
+class World:
+    street: Any
+    community_a: Any
+    community_b: Any
+    grid_a1: Any
+    grid_a2: Any
+    grid_b1: Any
+    department: Any
+    ent_a1: Any
+    ent_a2: Any
+    ent_b1: Any
+    admin: Any
+    office: Any
+    cadre: Any
+    liaison: Any
+    worker_a: Any
+    worker_b: Any
+    inspector_a1: Any
+    inspector_b1: Any
+    officer_a: Any
+    officer_b: Any
+    tip_officer: Any
+
+    def client(self, user: Any) -> Client:
+        c = Client()
+        c.force_login(user)
+        return c
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> Any:
+    media = tmp_path / "media"
+    media.mkdir()
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": media}},
+    }
+    yield media
+    shutil.rmtree(media, ignore_errors=True)
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from anjian.enterprises.models import Enterprise, KeyCategory
+    from anjian.org.models import Community, Department, Grid, Street, User
+
+    street = Street.objects.create(name="测试街道", division_code="440306001", district="宝安区")
+    ca = Community.objects.create(street=street, name="甲社区", code="C01", center_lat=22.6, center_lng=113.85)
+    cb = Community.objects.create(street=street, name="乙社区", code="C02", center_lat=22.62, center_lng=113.87)
+    ga1 = Grid.objects.create(community=ca, name="甲一网格", code="C01-G01")
+    ga2 = Grid.objects.create(community=ca, name="甲二网格", code="C01-G02")
+    gb1 = Grid.objects.create(community=cb, name="乙一网格", code="C02-G01")
+    dept = Department.objects.create(name="安全生产办公室", code="D01")
+    plating = KeyCategory.objects.get(code="electroplating")
+    e_a1 = Enterprise.objects.create(name="甲一电镀有限公司", uscc=make_uscc(1), community=ca, grid=ga1, lat=22.6, lng=113.85)
+    e_a2 = Enterprise.objects.create(name="甲二餐饮店", uscc=make_uscc(2), community=ca, grid=ga2, lat=22.601, lng=113.851)
+    e_b1 = Enterprise.objects.create(name="乙一五金厂", uscc=make_uscc(3), community=cb, grid=gb1, lat=22.62, lng=113.87)
+    e_a1.categories.add(plating)
+
+    def user(username: str, role: str, **kw: Any) -> User:
+        u = User(username=username, name=kw.pop("name", username), role=role, **kw)
+        u.set_password(PASSWORD)
+        u.save()
+        return u
+
+    return World(
+        street=street,
+        community_a=ca,
+        community_b=cb,
+        grid_a1=ga1,
+        grid_a2=ga2,
+        grid_b1=gb1,
+        department=dept,
+        ent_a1=e_a1,
+        ent_a2=e_a2,
+        ent_b1=e_b1,
+        admin=user("admin", "street_admin", name="街道管理员"),
+        office=user("office", "office_staff", name="安委办小王"),
+        cadre=user("cadre", "cadre", name="处级干部老李", department=dept),
+        liaison=user("liaison", "liaison", name="公务员小张"),
+        worker_a=user("worker_a", "community_worker", community=ca, name="甲社区小陈"),
+        worker_b=user("worker_b", "community_worker", community=cb, name="乙社区小刘"),
+        inspector_a1=user("inspector_a1", "grid_inspector", community=ca, grid=ga1, name="安格员甲"),
+        inspector_b1=user("inspector_b1", "grid_inspector", community=cb, grid=gb1, name="安格员乙"),
+        officer_a=user("officer_a", "enterprise_officer", enterprise=e_a1, name="甲一安全员"),
+        officer_b=user("officer_b", "enterprise_officer", enterprise=e_b1, name="乙一安全员"),
+        tip_officer=user("tip_officer", "tip_officer", name="举报受理员"),
+    )

@@ -1,0 +1,10 @@
+"""Page-number pagination: ?page=, ?page_size= (at most 500)."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    invalid_page_message = "页码无效。"

@@ -1,0 +1,12 @@
+"""The home dashboard (工作台): counts for the signed-in user's jurisdiction."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"page_title": "工作台"})

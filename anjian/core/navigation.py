@@ -1,0 +1,83 @@
+"""The navigation by capability. Each entry names the URL, the icon and who may see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    roles: frozenset[str] = field(default_factory=frozenset)  # empty = everyone signed in
+    match: str = ""  # regular expression on the path that marks the item active
+
+
+@dataclass(frozen=True)
+class NavSection:
+    label: str
+    items: tuple[NavItem, ...]
+
+
+OFFICE = frozenset({"street_admin", "office_staff"})
+STREET = frozenset({"street_admin", "office_staff", "cadre", "liaison", "department_staff", "tip_officer"})
+FIELD = STREET | {"community_worker", "grid_inspector"}
+
+SECTIONS: tuple[NavSection, ...] = (
+    NavSection("总览", (NavItem("工作台", "home", "bi-speedometer2", match=r"^/$"),)),
+    NavSection(
+        "企业台账",
+        (
+            NavItem("企业列表", "enterprises:list", "bi-buildings", FIELD | {"fire_station"}, r"^/enterprises/(\d+/|new/|$)"),
+            NavItem("企业地图", "enterprises:map", "bi-geo-alt", FIELD | {"fire_station"}, r"^/enterprises/map/"),
+            NavItem("证照到期预警", "enterprises:expiring", "bi-calendar-x", FIELD, r"^/enterprises/licences/"),
+            NavItem("批量导入", "enterprises:import", "bi-file-earmark-arrow-up", OFFICE | {"community_worker"}, r"^/enterprises/import"),
+            NavItem("我的企业", "enterprises:mine", "bi-building-check", frozenset({"enterprise_officer"}), r"^/enterprises/mine/"),
+        ),
+    ),
+    NavSection(
+        "挂点工作",
+        (
+            NavItem("挂点安排", "org:assignments", "bi-diagram-3", STREET | {"community_worker"}, r"^/org/assignments/"),
+            NavItem("走访记录", "org:visits", "bi-clipboard-check", STREET | {"community_worker", "grid_inspector"}, r"^/org/visits/"),
+            NavItem("例会记录", "org:meetings", "bi-people", STREET | {"community_worker"}, r"^/org/meetings/"),
+            NavItem("履职覆盖", "org:coverage", "bi-bar-chart-steps", STREET | {"community_worker"}, r"^/org/coverage/"),
+        ),
+    ),
+    NavSection(
+        "组织与系统",
+        (
+            NavItem("社区与网格", "org:communities", "bi-map", FIELD, r"^/org/(communities|grids)/"),
+            NavItem("科办", "org:departments", "bi-bank", STREET, r"^/org/departments/"),
+            NavItem("人员与账号", "org:people", "bi-person-badge", OFFICE | {"community_worker"}, r"^/org/people/"),
+            NavItem("审计日志", "audit", "bi-shield-lock", frozenset({"street_admin"}), r"^/audit/"),
+            NavItem("接口文档", "api-docs", "bi-code-square", STREET, r"^/api/docs/"),
+        ),
+    ),
+)
+
+
+def menu_for(user: object, path: str) -> list[dict[str, object]]:
+    """The sections and items this user may see, with the active one marked."""
+    import re
+
+    role = getattr(user, "role", "")
+    superuser = getattr(user, "is_superuser", False)
+    out = []
+    for section in SECTIONS:
+        items = []
+        for item in section.items:
+            if item.roles and role not in item.roles and not superuser:
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue  # a capability that has not landed yet
+            active = bool(item.match and re.match(item.match, path))
+            items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        if items:
+            out.append({"label": section.label, "items": items})
+    return out
