@@ -1,0 +1,49 @@
+"""Role-based capabilities. Reads are narrowed by jurisdiction (core.scoping); this module answers
+"may this role do that kind of action at all". Object checks combine both: fetch the object through
+`for_user(user)` (404 outside the scope), then `require(user, capability)` (403 inside it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anjian.core.errors import PermissionDeniedError
+from anjian.org.choices import Role
+
+R = Role
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # organisation
+    "org.manage": frozenset({R.STREET_ADMIN}),
+    "people.manage": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF}),
+    # enterprise register
+    "enterprise.create": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.COMMUNITY_WORKER, R.GRID_INSPECTOR}),
+    "enterprise.change": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.COMMUNITY_WORKER, R.GRID_INSPECTOR}),
+    "enterprise.import": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.COMMUNITY_WORKER}),
+    "enterprise.export": frozenset(
+        {R.STREET_ADMIN, R.OFFICE_STAFF, R.CADRE, R.LIAISON, R.DEPARTMENT_STAFF, R.COMMUNITY_WORKER, R.GRID_INSPECTOR}
+    ),
+    "licence.change": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.COMMUNITY_WORKER, R.GRID_INSPECTOR, R.ENTERPRISE_OFFICER}),
+    # assignments (挂点)
+    "assignment.manage": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF}),
+    "assignment.confirm_out_of_range": frozenset({R.STREET_ADMIN}),
+    "visit.record": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.CADRE, R.LIAISON, R.DEPARTMENT_STAFF}),
+    "meeting.record": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.LIAISON}),
+    "coverage.view": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.CADRE, R.LIAISON, R.DEPARTMENT_STAFF, R.COMMUNITY_WORKER}),
+    # system
+    "audit.view": frozenset({R.STREET_ADMIN}),
+}
+
+
+def can(user: Any, capability: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if capability not in CAPABILITIES:
+        raise KeyError(f"unknown capability {capability!r}")
+    if user.is_superuser:
+        return True
+    return getattr(user, "role", "") in CAPABILITIES[capability]
+
+
+def require(user: Any, capability: str) -> None:
+    """Raise PermissionDeniedError (403, Chinese message) unless `user` has `capability`."""
+    if not can(user, capability):
+        raise PermissionDeniedError("没有执行此操作的权限。")
