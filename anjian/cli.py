@@ -15,7 +15,13 @@ COMMANDS = {
     "migrate": "创建或升级数据库结构",
     "createsuperuser": "创建街道管理员账号",
 }
-ALIASES = {"serve": "serve", "worker": "run_huey", "demo-data": "demo_data", "verify-audit": "verify_audit", "bench": "bench"}
+ALIASES = {
+    "serve": "serve",
+    "worker": "run_huey",
+    "demo-data": "demo_data",
+    "verify-audit": "verify_audit",
+    "bench": "bench",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -73,16 +73,26 @@ def world(db: Any) -> World:
     from anjian.org.models import Community, Department, Grid, Street, User
 
     street = Street.objects.create(name="测试街道", division_code="440306001", district="宝安区")
-    ca = Community.objects.create(street=street, name="甲社区", code="C01", center_lat=22.6, center_lng=113.85)
-    cb = Community.objects.create(street=street, name="乙社区", code="C02", center_lat=22.62, center_lng=113.87)
+    ca = Community.objects.create(
+        street=street, name="甲社区", code="C01", center_lat=22.6, center_lng=113.85
+    )
+    cb = Community.objects.create(
+        street=street, name="乙社区", code="C02", center_lat=22.62, center_lng=113.87
+    )
     ga1 = Grid.objects.create(community=ca, name="甲一网格", code="C01-G01")
     ga2 = Grid.objects.create(community=ca, name="甲二网格", code="C01-G02")
     gb1 = Grid.objects.create(community=cb, name="乙一网格", code="C02-G01")
     dept = Department.objects.create(name="安全生产办公室", code="D01")
     plating = KeyCategory.objects.get(code="electroplating")
-    e_a1 = Enterprise.objects.create(name="甲一电镀有限公司", uscc=make_uscc(1), community=ca, grid=ga1, lat=22.6, lng=113.85)
-    e_a2 = Enterprise.objects.create(name="甲二餐饮店", uscc=make_uscc(2), community=ca, grid=ga2, lat=22.601, lng=113.851)
-    e_b1 = Enterprise.objects.create(name="乙一五金厂", uscc=make_uscc(3), community=cb, grid=gb1, lat=22.62, lng=113.87)
+    e_a1 = Enterprise.objects.create(
+        name="甲一电镀有限公司", uscc=make_uscc(1), community=ca, grid=ga1, lat=22.6, lng=113.85
+    )
+    e_a2 = Enterprise.objects.create(
+        name="甲二餐饮店", uscc=make_uscc(2), community=ca, grid=ga2, lat=22.601, lng=113.851
+    )
+    e_b1 = Enterprise.objects.create(
+        name="乙一五金厂", uscc=make_uscc(3), community=cb, grid=gb1, lat=22.62, lng=113.87
+    )
     e_a1.categories.add(plating)
 
     def user(username: str, role: str, **kw: Any) -> User:

@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from anjian.core.api.auth import ObtainTokenView
+
 urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("", include("anjian.org.api.urls")),
     path("", include("anjian.enterprises.api.urls")),
 ]

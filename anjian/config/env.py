@@ -64,9 +64,28 @@ def env_bounds(name: str, default: tuple[float, float, float, float]) -> tuple[f
         raise ConfigError(f"{name}={raw!r}: expected four numbers lat_min,lng_min,lat_max,lng_max") from None
     if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
         raise ConfigError(f"{name}={raw!r}: expected lat_min,lng_min,lat_max,lng_max with min < max")
-    if not (-90 <= parts[0] <= 90 and -90 <= parts[2] <= 90 and -180 <= parts[1] <= 180 and -180 <= parts[3] <= 180):
+    if not (
+        -90 <= parts[0] <= 90
+        and -90 <= parts[2] <= 90
+        and -180 <= parts[1] <= 180
+        and -180 <= parts[3] <= 180
+    ):
         raise ConfigError(f"{name}={raw!r}: latitudes must lie in -90..90 and longitudes in -180..180")
     return parts  # type: ignore[return-value]
+
+
+def env_int_range(name: str, default: tuple[int, int], *, minimum: int = 0) -> tuple[int, int]:
+    """An inclusive whole-number range "low,high" (e.g. ASSIGNMENT_CADRE_RANGE=3,5)."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        parts = tuple(int(p) for p in raw.replace("-", ",").split(","))
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected two whole numbers low,high") from None
+    if len(parts) != 2 or parts[0] > parts[1] or parts[0] < minimum:
+        raise ConfigError(f"{name}={raw!r}: expected low,high with {minimum} <= low <= high")
+    return parts[0], parts[1]
 
 
 def env_url(name: str, schemes: tuple[str, ...]) -> str:

@@ -11,6 +11,7 @@ from anjian.config.env import (
     env_bool,
     env_bounds,
     env_int,
+    env_int_range,
     env_list,
     env_str,
     env_url,
@@ -27,7 +28,7 @@ try:
     if not _secret:
         if not DEBUG and env_bool("ANJIAN_PRODUCTION", False):
             raise ConfigError("SECRET_KEY is required when ANJIAN_PRODUCTION=true")
-        _secret = "anjian-insecure-development-key-change-me-0123456789abcdef"
+        _secret = "anjian-insecure-development-key-change-me-0123456789abcdef"  # noqa: S105
     elif len(_secret) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters long")
     SECRET_KEY = _secret
@@ -46,6 +47,11 @@ try:
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
     LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 900, minimum=1)
     GEO_BOUNDS = env_bounds("GEO_BOUNDS", (18.0, 73.0, 54.0, 135.0))
+    # Assignments (DOMAIN.md §1): a cadre has 3–5 electroplating enterprises, a liaison 1–2 communities.
+    ASSIGNMENT_CADRE_RANGE = env_int_range("ASSIGNMENT_CADRE_RANGE", (3, 5), minimum=0)
+    ASSIGNMENT_LIAISON_RANGE = env_int_range("ASSIGNMENT_LIAISON_RANGE", (1, 2), minimum=0)
+    ASSIGNMENT_VISITS_PER_WEEK = env_int("ASSIGNMENT_VISITS_PER_WEEK", 1, minimum=1, maximum=7)
+    ASSIGNMENT_MEETINGS_PER_MONTH = env_int("ASSIGNMENT_MEETINGS_PER_MONTH", 1, minimum=1, maximum=10)
     MAP_TILE_URL = env_str("MAP_TILE_URL")
     MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
     WORKERS_THREADS = env_int("WEB_THREADS", 16, minimum=1, maximum=256)
@@ -137,9 +143,13 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -193,7 +203,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "安监 Anjian API",
-    "DESCRIPTION": "街道安全生产监管平台 REST API (v1)。错误格式：{\"error\": {\"code\", \"message\", \"fields\"}}。",
+    "DESCRIPTION": '街道安全生产监管平台 REST API (v1)。错误格式：{"error": {"code", "message", "fields"}}。',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

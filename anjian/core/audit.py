@@ -57,7 +57,9 @@ def snapshot(obj: models.Model, *, m2m: Iterable[str] = (), exclude: Iterable[st
     return data
 
 
-def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+def diff(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the keys that changed, from both sides."""
     before = before or {}
     after = after or {}
@@ -86,14 +88,20 @@ def record(
     if only_changes:
         before, after = diff(before, after)
     origin = current_origin()
-    actor_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None
+    actor_id = (
+        getattr(actor, "pk", None)
+        if actor is not None and getattr(actor, "is_authenticated", False)
+        else None
+    )
     with transaction.atomic():
         head = _locked_head()
         entry = AuditEntry(
             chain_index=head.length + 1,
             at=timezone.now(),
             actor_id=actor_id,
-            actor_label=(getattr(actor, "username", "") or "")[:150] if actor_id else (origin.source or "system"),
+            actor_label=(getattr(actor, "username", "") or "")[:150]
+            if actor_id
+            else (origin.source or "system"),
             source=origin.source,
             ip=origin.ip[:64],
             action=action[:60],
@@ -142,7 +150,9 @@ def verify_chain(batch: int = 5000) -> ChainReport:
             break
         for row in rows:
             if row.chain_index != expected_index:
-                return ChainReport(False, checked, expected_index, f"第 {expected_index} 条记录缺失（被删除）")
+                return ChainReport(
+                    False, checked, expected_index, f"第 {expected_index} 条记录缺失（被删除）"
+                )
             if row.prev_hash != expected_prev:
                 return ChainReport(False, checked, row.chain_index, "前序哈希不匹配：之前的记录被删除或修改")
             if row.compute_hash() != row.hash:
@@ -153,7 +163,9 @@ def verify_chain(batch: int = 5000) -> ChainReport:
         last = rows[-1].chain_index
     if head is not None:
         if head.length != checked:
-            return ChainReport(False, checked, checked + 1, f"链尾应有 {head.length} 条，实际 {checked} 条：末尾记录被删除")
+            return ChainReport(
+                False, checked, checked + 1, f"链尾应有 {head.length} 条，实际 {checked} 条：末尾记录被删除"
+            )
         if head.last_hash != expected_prev:
             return ChainReport(False, checked, checked, "链尾哈希不匹配：末尾记录被修改")
     elif checked:

@@ -15,7 +15,7 @@ class Origin:
     request_id: str = ""
 
 
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("anjian_origin", default=Origin())
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("anjian_origin", default=Origin())  # noqa: B039 (frozen)
 
 
 def current_origin() -> Origin:

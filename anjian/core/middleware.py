@@ -37,8 +37,9 @@ class ContentSecurityPolicyMiddleware:
     """Only the app's own scripts run; map tiles may come from the configured tile server."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        from django.conf import settings
         from urllib.parse import urlparse
+
+        from django.conf import settings
 
         tiles = ""
         if settings.MAP_TILE_URL:

@@ -52,7 +52,12 @@ class VoidableModel(ScopedModel):
 
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True, editable=False)
     voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     void_reason = models.CharField(_("作废原因"), max_length=500, blank=True, editable=False)
 
@@ -104,6 +109,9 @@ class AuditEntry(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计日志")
 
+    def __str__(self) -> str:
+        return f"#{self.chain_index} {self.action} {self.object_type}:{self.object_id}"
+
     def payload(self) -> bytes:
         """The canonical bytes the hash covers (everything but the hash itself)."""
         body = {
@@ -135,6 +143,9 @@ class AuditHead(models.Model):
     length = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"audit head @{self.length}"
+
 
 class TokenBucket(models.Model):
     """Cheap abuse control for logins and anonymous endpoints, kept in the database."""
@@ -142,6 +153,9 @@ class TokenBucket(models.Model):
     key = models.CharField(max_length=200, unique=True)
     tokens = models.FloatField()
     updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key
 
 
 def _upload_path(instance: Attachment, filename: str) -> str:
@@ -175,6 +189,9 @@ class Attachment(models.Model):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
 
+    def __str__(self) -> str:
+        return self.original_name
+
     @property
     def extension(self) -> str:
         return {
@@ -187,9 +204,6 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.mime_type.startswith("image/")
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def as_dict(self) -> dict[str, Any]:
         return {"uuid": str(self.uuid), "name": self.original_name, "mime": self.mime_type, "size": self.size}

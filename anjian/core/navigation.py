@@ -31,20 +31,62 @@ SECTIONS: tuple[NavSection, ...] = (
     NavSection(
         "企业台账",
         (
-            NavItem("企业列表", "enterprises:list", "bi-buildings", FIELD | {"fire_station"}, r"^/enterprises/(\d+/|new/|$)"),
-            NavItem("企业地图", "enterprises:map", "bi-geo-alt", FIELD | {"fire_station"}, r"^/enterprises/map/"),
-            NavItem("证照到期预警", "enterprises:expiring", "bi-calendar-x", FIELD, r"^/enterprises/licences/"),
-            NavItem("批量导入", "enterprises:import", "bi-file-earmark-arrow-up", OFFICE | {"community_worker"}, r"^/enterprises/import"),
-            NavItem("我的企业", "enterprises:mine", "bi-building-check", frozenset({"enterprise_officer"}), r"^/enterprises/mine/"),
+            NavItem(
+                "企业列表",
+                "enterprises:list",
+                "bi-buildings",
+                FIELD | {"fire_station"},
+                r"^/enterprises/(\d+/|new/|$)",
+            ),
+            NavItem(
+                "企业地图", "enterprises:map", "bi-geo-alt", FIELD | {"fire_station"}, r"^/enterprises/map/"
+            ),
+            NavItem(
+                "证照到期预警", "enterprises:expiring", "bi-calendar-x", FIELD, r"^/enterprises/licences/"
+            ),
+            NavItem(
+                "批量导入",
+                "enterprises:import",
+                "bi-file-earmark-arrow-up",
+                OFFICE | {"community_worker"},
+                r"^/enterprises/import",
+            ),
+            NavItem(
+                "我的企业",
+                "enterprises:mine",
+                "bi-building-check",
+                frozenset({"enterprise_officer"}),
+                r"^/enterprises/mine/",
+            ),
         ),
     ),
     NavSection(
         "挂点工作",
         (
-            NavItem("挂点安排", "org:assignments", "bi-diagram-3", STREET | {"community_worker"}, r"^/org/assignments/"),
-            NavItem("走访记录", "org:visits", "bi-clipboard-check", STREET | {"community_worker", "grid_inspector"}, r"^/org/visits/"),
-            NavItem("例会记录", "org:meetings", "bi-people", STREET | {"community_worker"}, r"^/org/meetings/"),
-            NavItem("履职覆盖", "org:coverage", "bi-bar-chart-steps", STREET | {"community_worker"}, r"^/org/coverage/"),
+            NavItem(
+                "挂点安排",
+                "org:assignments",
+                "bi-diagram-3",
+                STREET | {"community_worker"},
+                r"^/org/assignments/",
+            ),
+            NavItem(
+                "走访记录",
+                "org:visits",
+                "bi-clipboard-check",
+                STREET | {"community_worker", "grid_inspector"},
+                r"^/org/visits/",
+            ),
+            NavItem(
+                "例会记录", "org:meetings", "bi-people", STREET | {"community_worker"}, r"^/org/meetings/"
+            ),
+            NavItem(
+                "履职覆盖",
+                "org:coverage",
+                "bi-bar-chart-steps",
+                STREET | {"community_worker"},
+                r"^/org/coverage/",
+            ),
         ),
     ),
     NavSection(
@@ -52,7 +94,9 @@ SECTIONS: tuple[NavSection, ...] = (
         (
             NavItem("社区与网格", "org:communities", "bi-map", FIELD, r"^/org/(communities|grids)/"),
             NavItem("科办", "org:departments", "bi-bank", STREET, r"^/org/departments/"),
-            NavItem("人员与账号", "org:people", "bi-person-badge", OFFICE | {"community_worker"}, r"^/org/people/"),
+            NavItem(
+                "人员与账号", "org:people", "bi-person-badge", OFFICE | {"community_worker"}, r"^/org/people/"
+            ),
             NavItem("审计日志", "audit", "bi-shield-lock", frozenset({"street_admin"}), r"^/audit/"),
             NavItem("接口文档", "api-docs", "bi-code-square", STREET, r"^/api/docs/"),
         ),
@@ -66,9 +110,9 @@ def menu_for(user: object, path: str) -> list[dict[str, object]]:
 
     role = getattr(user, "role", "")
     superuser = getattr(user, "is_superuser", False)
-    out = []
+    out: list[dict[str, object]] = []
     for section in SECTIONS:
-        items = []
+        items: list[dict[str, object]] = []
         for item in section.items:
             if item.roles and role not in item.roles and not superuser:
                 continue

@@ -51,10 +51,10 @@ def jurisdiction_of(user: AbstractBaseUser | AnonymousUser | None) -> Jurisdicti
     return getter  # type: ignore[no-any-return]
 
 
-_Q = TypeVar("_Q", bound="ScopedQuerySet[Any]")
+_Q = TypeVar("_Q", bound="ScopedQuerySet")
 
 
-class ScopedQuerySet(models.QuerySet[Any]):
+class ScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
     """QuerySet with `for_user`, the only way views, API, exports and prefetches read scoped data."""
 
     def for_user(self: _Q, user: Any) -> _Q:

@@ -30,4 +30,12 @@ def void(obj: Any, *, actor: Any, reason: str, action: str = "void") -> None:
     obj.voided_by = actor
     obj.void_reason = reason[:500]
     obj.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-    audit.record(actor=actor, action=action, obj=obj, before=before, after=audit.snapshot(obj), only_changes=True, note=reason)
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=before,
+        after=audit.snapshot(obj),
+        only_changes=True,
+        note=reason,
+    )

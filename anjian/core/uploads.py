@@ -49,7 +49,9 @@ def sniff(head: bytes, data: bytes | None = None) -> str:
 def _read_limited(uploaded: Any, limit: int) -> bytes:
     size = getattr(uploaded, "size", None)
     if size is not None and size > limit:
-        raise ValidationError(f"文件过大：{size / 1024 / 1024:.1f} MB，上限 {limit / 1024 / 1024:.0f} MB。", code="too_large")
+        raise ValidationError(
+            f"文件过大：{size / 1024 / 1024:.1f} MB，上限 {limit / 1024 / 1024:.0f} MB。", code="too_large"
+        )
     if hasattr(uploaded, "seek"):
         uploaded.seek(0)
     data: bytes = uploaded.read(limit + 1)
@@ -69,7 +71,7 @@ def reencode_image(data: bytes) -> tuple[bytes, str, int, int]:
                 raise ValidationError("图片像素过多，请压缩后再上传。", code="too_large")
             img.load()
             img = ImageOps.exif_transpose(img) or img
-            has_alpha = img.mode in ("RGBA", "LA", "P") and "transparency" in img.info or img.mode in ("RGBA", "LA")
+            has_alpha = img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info)
             out = io.BytesIO()
             if has_alpha:
                 clean = img.convert("RGBA")
@@ -84,7 +86,9 @@ def reencode_image(data: bytes) -> tuple[bytes, str, int, int]:
         raise ValidationError("图片文件已损坏或格式无法识别。", code="bad_image") from None
 
 
-def validate_upload(uploaded: Any, *, kinds: tuple[str, ...], limit: int | None = None) -> tuple[bytes, str, int | None, int | None]:
+def validate_upload(
+    uploaded: Any, *, kinds: tuple[str, ...], limit: int | None = None
+) -> tuple[bytes, str, int | None, int | None]:
     """Return (clean bytes, mime, width, height) or raise ValidationError with a Chinese message."""
     limit = limit or settings.UPLOAD_MAX_BYTES
     data = _read_limited(uploaded, limit)

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
+USCC_WEIGHTS = [
+    pow(3, i, 31) for i in range(17)
+]  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 _USCC_VALUES = {ch: i for i, ch in enumerate(USCC_CHARSET)}
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -83,7 +85,9 @@ def resident_id_error(value: str) -> str:
     code = (value or "").strip().upper()
     if len(code) != 18 or not code[:17].isdigit() or code[17] not in "0123456789X":
         return "身份证号应为 18 位，前 17 位为数字，最后一位为数字或 X。"
-    expected = RESIDENT_ID_CHECK[sum(int(c) * w for c, w in zip(code[:17], RESIDENT_ID_WEIGHTS, strict=True)) % 11]
+    expected = RESIDENT_ID_CHECK[
+        sum(int(c) * w for c, w in zip(code[:17], RESIDENT_ID_WEIGHTS, strict=True)) % 11
+    ]
     if code[17] != expected:
         return f"身份证号校验位错误：最后一位应为 {expected}。"
     return ""

@@ -59,7 +59,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-SOURCES = {"web": "网页", "api": "接口", "import": "导入", "job": "后台任务", "cli": "命令行", "ingest": "数据接入"}
+SOURCES = {
+    "web": "网页",
+    "api": "接口",
+    "import": "导入",
+    "job": "后台任务",
+    "cli": "命令行",
+    "ingest": "数据接入",
+}
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -19,15 +19,27 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "enterprise.change": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.COMMUNITY_WORKER, R.GRID_INSPECTOR}),
     "enterprise.import": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.COMMUNITY_WORKER}),
     "enterprise.export": frozenset(
-        {R.STREET_ADMIN, R.OFFICE_STAFF, R.CADRE, R.LIAISON, R.DEPARTMENT_STAFF, R.COMMUNITY_WORKER, R.GRID_INSPECTOR}
+        {
+            R.STREET_ADMIN,
+            R.OFFICE_STAFF,
+            R.CADRE,
+            R.LIAISON,
+            R.DEPARTMENT_STAFF,
+            R.COMMUNITY_WORKER,
+            R.GRID_INSPECTOR,
+        }
     ),
-    "licence.change": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.COMMUNITY_WORKER, R.GRID_INSPECTOR, R.ENTERPRISE_OFFICER}),
+    "licence.change": frozenset(
+        {R.STREET_ADMIN, R.OFFICE_STAFF, R.COMMUNITY_WORKER, R.GRID_INSPECTOR, R.ENTERPRISE_OFFICER}
+    ),
     # assignments (挂点)
     "assignment.manage": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF}),
     "assignment.confirm_out_of_range": frozenset({R.STREET_ADMIN}),
     "visit.record": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.CADRE, R.LIAISON, R.DEPARTMENT_STAFF}),
     "meeting.record": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.LIAISON}),
-    "coverage.view": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.CADRE, R.LIAISON, R.DEPARTMENT_STAFF, R.COMMUNITY_WORKER}),
+    "coverage.view": frozenset(
+        {R.STREET_ADMIN, R.OFFICE_STAFF, R.CADRE, R.LIAISON, R.DEPARTMENT_STAFF, R.COMMUNITY_WORKER}
+    ),
     # system
     "audit.view": frozenset({R.STREET_ADMIN}),
 }

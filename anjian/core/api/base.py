@@ -13,11 +13,10 @@ from rest_framework.request import Request
 class ScopedViewSetMixin:
     """Reads are narrowed to the caller's jurisdiction; objects outside it answer 404."""
 
-    queryset: QuerySet[Any]
-    request: Request
-
     def get_queryset(self) -> QuerySet[Any]:
-        return self.queryset.for_user(self.request.user)  # type: ignore[attr-defined,no-any-return]
+        queryset: Any = getattr(self, "queryset", None)
+        request: Any = getattr(self, "request", None)
+        return queryset.for_user(request.user)  # type: ignore[no-any-return]
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]

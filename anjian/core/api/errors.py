@@ -34,11 +34,8 @@ def _flatten(detail: Any) -> Any:
     if isinstance(detail, dict):
         return {str(k): _flatten(v) for k, v in detail.items()}
     if isinstance(detail, list):
-        flat = [_flatten(v) for v in detail]
-        if all(isinstance(v, str) for v in flat):
-            return flat
-        return flat
-    return [str(detail)] if not isinstance(detail, str) else [detail]
+        return [_flatten(v) for v in detail]
+    return str(detail)
 
 
 def django_validation_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -51,10 +48,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ServiceError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
     if isinstance(exc, DjangoValidationError):
-        fields = django_validation_fields(exc)
-        first = next(iter(fields.values()), [MESSAGES["invalid"]])
-        message = first[0] if first else MESSAGES["invalid"]
-        return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+        django_fields = django_validation_fields(exc)
+        first_list = next(iter(django_fields.values()), [MESSAGES["invalid"]])
+        first_text = first_list[0] if first_list else MESSAGES["invalid"]
+        return Response(error_body("invalid", first_text, django_fields), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -65,32 +62,41 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+        headers["Retry-After"] = str(int(getattr(exc, "wait", 0)))
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail)
+        fields: Any = _flatten(exc.detail)
         if not isinstance(fields, dict):
-            fields = {"non_field_errors": fields}
+            fields = {"non_field_errors": fields if isinstance(fields, list) else [fields]}
         first = _first_message(fields)
-        return Response(error_body("invalid", first or MESSAGES["invalid"], fields), status=exc.status_code, headers=headers)
-    code = exc.default_code if isinstance(exc.default_code, str) else "error"
+        return Response(
+            error_body("invalid", first or MESSAGES["invalid"], fields),
+            status=exc.status_code,
+            headers=headers,
+        )
+    code: str = exc.default_code if isinstance(exc.default_code, str) else "error"
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         code = "not_authenticated"
-    message = MESSAGES.get(code)
-    if message is None:
-        message = str(exc.detail) if isinstance(exc.detail, str) else MESSAGES["invalid"]
-    if isinstance(exc, exceptions.Throttled) and exc.wait:
-        message = f"请求过于频繁，请 {int(exc.wait) + 1} 秒后再试。"
-    if isinstance(exc, exceptions.NotFound) and isinstance(exc.detail, str) and exc.detail not in ("Not found.", "未找到。"):
-        message = exc.detail if any("\u4e00" <= ch <= "\u9fff" for ch in exc.detail) else MESSAGES["not_found"]
+    message: str = MESSAGES.get(code) or (str(exc.detail) if isinstance(exc.detail, str) else MESSAGES["invalid"])
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait:
+        message = f"请求过于频繁，请 {int(wait) + 1} 秒后再试。"
+    if (
+        isinstance(exc, exceptions.NotFound)
+        and isinstance(exc.detail, str)
+        and exc.detail not in ("Not found.", "未找到。")
+    ):
+        message = (
+            exc.detail if any("\u4e00" <= ch <= "\u9fff" for ch in exc.detail) else MESSAGES["not_found"]
+        )
     return Response(error_body(code, message), status=exc.status_code, headers=headers)
 
 
 def _first_message(fields: Any) -> str:
     if isinstance(fields, dict):
-        for key, value in fields.items():
+        for value in fields.values():
             msg = _first_message(value)
             if msg:
-                return msg if key in ("non_field_errors", "detail") else msg
+                return msg
     elif isinstance(fields, list):
         for value in fields:
             msg = _first_message(value)

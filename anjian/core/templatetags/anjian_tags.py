@@ -17,9 +17,8 @@ def add_class(field: BoundField, css: str) -> SafeString | str:
     if not isinstance(field, BoundField):
         return field
     existing = field.field.widget.attrs.get("class", "")
-    attrs = {"class": f"{existing} {css}".strip()}
-    if field.errors:
-        attrs["class"] += " is-invalid"
+    classes = f"{existing} {css}".strip() + (" is-invalid" if field.errors else "")
+    attrs: dict[str, str | bool] = {"class": classes}
     return field.as_widget(attrs=attrs)
 
 
