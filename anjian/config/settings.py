@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "anjian.core",
     "anjian.org",
     "anjian.enterprises",
+    "anjian.notifications",
 ]
 
 MIDDLEWARE = [

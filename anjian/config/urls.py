@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("files/<uuid:uuid>/", core_views.attachment_file, name="attachment"),
     path("audit/", core_views.audit_log, name="audit"),
+    path("inbox/", include("anjian.notifications.urls")),
     path("org/", include("anjian.org.urls")),
     path("enterprises/", include("anjian.enterprises.urls")),
     path("api/v1/", include("anjian.config.api_urls")),

@@ -27,7 +27,13 @@ STREET = frozenset({"street_admin", "office_staff", "cadre", "liaison", "departm
 FIELD = STREET | {"community_worker", "grid_inspector"}
 
 SECTIONS: tuple[NavSection, ...] = (
-    NavSection("总览", (NavItem("工作台", "home", "bi-speedometer2", match=r"^/$"),)),
+    NavSection(
+        "总览",
+        (
+            NavItem("工作台", "home", "bi-speedometer2", match=r"^/$"),
+            NavItem("消息中心", "notifications:inbox", "bi-bell", match=r"^/inbox/"),
+        ),
+    ),
     NavSection(
         "企业台账",
         (
