@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "anjian.org",
     "anjian.enterprises",
     "anjian.notifications",
+    "anjian.inspections",
 ]
 
 MIDDLEWARE = [
