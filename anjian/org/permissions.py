@@ -40,6 +40,31 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "coverage.view": frozenset(
         {R.STREET_ADMIN, R.OFFICE_STAFF, R.CADRE, R.LIAISON, R.DEPARTMENT_STAFF, R.COMMUNITY_WORKER}
     ),
+    # inspections (检查)
+    "checklist.manage": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF}),
+    "inspection.plan": frozenset(
+        {
+            R.STREET_ADMIN,
+            R.OFFICE_STAFF,
+            R.CADRE,
+            R.LIAISON,
+            R.DEPARTMENT_STAFF,
+            R.COMMUNITY_WORKER,
+            R.GRID_INSPECTOR,
+        }
+    ),
+    "inspection.perform": frozenset(
+        {
+            R.STREET_ADMIN,
+            R.OFFICE_STAFF,
+            R.CADRE,
+            R.LIAISON,
+            R.DEPARTMENT_STAFF,
+            R.COMMUNITY_WORKER,
+            R.GRID_INSPECTOR,
+        }
+    ),
+    "inspection.void": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF}),
     # system
     "audit.view": frozenset({R.STREET_ADMIN}),
 }
