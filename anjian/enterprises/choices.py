@@ -79,3 +79,32 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("导入中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+
+# Marker colours on the map, one distinct colour per seeded category; other rows fall back to their
+# Bootstrap colour name. Enterprises without a category are drawn grey.
+CATEGORY_MAP_COLOURS = {
+    KeyCategoryCode.ELECTROPLATING: "#d63343",
+    KeyCategoryCode.HAZARDOUS_CHEMICALS: "#8e44ad",
+    KeyCategoryCode.CONFINED_SPACE: "#f08c00",
+    KeyCategoryCode.GAS_CATERING: "#0b5ed7",
+    KeyCategoryCode.EBIKE_CHARGING: "#0aa2c0",
+    KeyCategoryCode.CONSTRUCTION: "#8d5524",
+    KeyCategoryCode.INDUSTRIAL_PARK: "#495057",
+    KeyCategoryCode.THREE_SMALL: "#198754",
+}
+BOOTSTRAP_HEX = {
+    "primary": "#0b5ed7",
+    "secondary": "#6c757d",
+    "success": "#198754",
+    "danger": "#d63343",
+    "warning": "#f08c00",
+    "info": "#0aa2c0",
+    "dark": "#343a40",
+}
+NO_CATEGORY_COLOUR = "#94a3b8"
+
+
+def category_map_colour(code: str, colour: str) -> str:
+    """The marker colour of a key category on the map."""
+    return CATEGORY_MAP_COLOURS.get(code) or BOOTSTRAP_HEX.get(colour) or NO_CATEGORY_COLOUR  # type: ignore[call-overload]

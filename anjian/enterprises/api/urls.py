@@ -1,4 +1,10 @@
 from rest_framework.routers import DefaultRouter
 
+from anjian.enterprises.api import views
+
 router = DefaultRouter()
+router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+router.register("licences", views.LicenceViewSet, basename="licence")
+router.register("key-categories", views.KeyCategoryViewSet, basename="key-category")
+router.register("parks", views.ParkViewSet, basename="park")
 urlpatterns = router.urls
