@@ -1,0 +1,1 @@
+"""Pages of the organisation app, split by aggregate."""
