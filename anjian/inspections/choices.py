@@ -102,7 +102,6 @@ class InspectionEventType(models.TextChoices):
     PLANNED = "planned", _("制定计划")
     PLAN_UPDATED = "plan_updated", _("修改计划")
     PLAN_CANCELLED = "plan_cancelled", _("取消计划")
-    STARTED = "started", _("开始检查")
     SUBMITTED = "submitted", _("提交检查记录")
     VISIT_RECORDED = "visit_recorded", _("计入挂点走访")
     HAZARD_CREATED = "hazard_created", _("生成隐患")
