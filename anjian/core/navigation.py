@@ -25,7 +25,6 @@ class NavSection:
 OFFICE = frozenset({"street_admin", "office_staff"})
 STREET = frozenset({"street_admin", "office_staff", "cadre", "liaison", "department_staff", "tip_officer"})
 FIELD = STREET | {"community_worker", "grid_inspector"}
-TIPS = frozenset({"tip_officer", "street_admin", "office_staff"})
 INSPECT = FIELD - {"tip_officer"}
 
 SECTIONS: tuple[NavSection, ...] = (
@@ -83,26 +82,6 @@ SECTIONS: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
-        "隐患治理",
-        (
-            NavItem("我的隐患工作", "hazards:mine", "bi-list-task", FIELD | {"enterprise_officer"}, r"^/hazards/mine/"),
-            NavItem(
-                "隐患列表",
-                "hazards:list",
-                "bi-exclamation-triangle",
-                FIELD | {"enterprise_officer"},
-                r"^/hazards/(\d+/|new/|from-result/|$)",
-            ),
-            NavItem(
-                "统计报表",
-                "hazards:statistics",
-                "bi-clipboard-data",
-                STREET | {"community_worker"},
-                r"^/hazards/statistics/",
-            ),
-        ),
-    ),
-    NavSection(
         "挂点工作",
         (
             NavItem(
@@ -129,16 +108,6 @@ SECTIONS: tuple[NavSection, ...] = (
                 STREET | {"community_worker"},
                 r"^/org/coverage/",
             ),
-        ),
-    ),
-    NavSection(
-        "举报受理",
-        (
-            NavItem("举报列表", "tipoffs:list", "bi-megaphone", TIPS, r"^/tipoffs/(\d+/|$)"),
-            NavItem("举报地图", "tipoffs:map", "bi-pin-map", TIPS, r"^/tipoffs/map/"),
-            NavItem("举报统计", "tipoffs:stats", "bi-graph-up", TIPS, r"^/tipoffs/stats/"),
-            NavItem("奖励规则", "tipoffs:rules", "bi-cash-coin", TIPS, r"^/tipoffs/rules/"),
-            NavItem("合作应用", "tipoffs:partners", "bi-plug", frozenset({"street_admin"}), r"^/tipoffs/partners/"),
         ),
     ),
     NavSection(
