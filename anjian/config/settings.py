@@ -52,6 +52,27 @@ try:
     ASSIGNMENT_LIAISON_RANGE = env_int_range("ASSIGNMENT_LIAISON_RANGE", (1, 2), minimum=0)
     ASSIGNMENT_VISITS_PER_WEEK = env_int("ASSIGNMENT_VISITS_PER_WEEK", 1, minimum=1, maximum=7)
     ASSIGNMENT_MEETINGS_PER_MONTH = env_int("ASSIGNMENT_MEETINGS_PER_MONTH", 1, minimum=1, maximum=10)
+    # Hidden hazards (DOMAIN.md §4): reminders before the deadline, then an escalation chain on overdue
+    # hazards (grid inspector → community workers → street office), each step after so many days.
+    HAZARD_REMINDER_DAYS = env_int("HAZARD_REMINDER_DAYS", 3, minimum=1, maximum=60)
+    HAZARD_ESCALATE_GRID_DAYS = env_int("HAZARD_ESCALATE_GRID_DAYS", 1, minimum=1, maximum=365)
+    HAZARD_ESCALATE_COMMUNITY_DAYS = env_int("HAZARD_ESCALATE_COMMUNITY_DAYS", 3, minimum=1, maximum=365)
+    HAZARD_ESCALATE_OFFICE_DAYS = env_int("HAZARD_ESCALATE_OFFICE_DAYS", 7, minimum=1, maximum=365)
+    if not HAZARD_ESCALATE_GRID_DAYS <= HAZARD_ESCALATE_COMMUNITY_DAYS <= HAZARD_ESCALATE_OFFICE_DAYS:
+        raise ConfigError("HAZARD_ESCALATE_*_DAYS must grow: grid <= community <= office")
+    HAZARD_MAX_EXTENSION_DAYS = env_int("HAZARD_MAX_EXTENSION_DAYS", 90, minimum=1, maximum=730)
+    HAZARD_NOTIFY_CHANNELS = env_list("HAZARD_NOTIFY_CHANNELS", ["sms", "wecom", "email"])
+    if set(HAZARD_NOTIFY_CHANNELS) - {"sms", "wecom", "email"}:
+        raise ConfigError("HAZARD_NOTIFY_CHANNELS: use any of sms, wecom, email (comma-separated)")
+    # Case-file PDFs embed a CJK font (Debian fonts-noto-cjk by default; index 2 = Simplified Chinese).
+    CJK_FONT_PATH = env_str("CJK_FONT_PATH", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    CJK_FONT_INDEX = env_int("CJK_FONT_INDEX", 2, minimum=0, maximum=64)
+    # Outside notification channels: unset → deliveries are logged as skipped.
+    SMS_GATEWAY_URL = env_url("SMS_GATEWAY_URL", ("http", "https"))
+    SMS_API_KEY = env_str("SMS_API_KEY")
+    WECOM_WEBHOOK_URL = env_url("WECOM_WEBHOOK_URL", ("http", "https"))
+    SMTP_URL = env_url("SMTP_URL", ("smtp", "smtps", "smtp+tls"))
+    CHANNEL_TIMEOUT_SECONDS = env_int("CHANNEL_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)
     MAP_TILE_URL = env_str("MAP_TILE_URL")
     MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
     WORKERS_THREADS = env_int("WEB_THREADS", 16, minimum=1, maximum=256)
@@ -82,6 +103,7 @@ INSTALLED_APPS = [
     "anjian.enterprises",
     "anjian.notifications",
     "anjian.inspections",
+    "anjian.hazards",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +207,22 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+
+# E-mail (notification channel): SMTP_URL=smtp://user:password@host:587 (smtp+tls: STARTTLS, smtps: TLS).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "anjian@localhost"
+if SMTP_URL:
+    from urllib.parse import unquote as _unquote
+    from urllib.parse import urlparse as _urlparse
+
+    _smtp = _urlparse(SMTP_URL)
+    EMAIL_HOST = _smtp.hostname or ""
+    EMAIL_PORT = _smtp.port or (465 if _smtp.scheme == "smtps" else 587 if _smtp.scheme == "smtp+tls" else 25)
+    EMAIL_HOST_USER = _unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = _unquote(_smtp.password or "")
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+    EMAIL_USE_TLS = _smtp.scheme == "smtp+tls"
+    EMAIL_TIMEOUT = CHANNEL_TIMEOUT_SECONDS
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

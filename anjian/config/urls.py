@@ -35,6 +35,7 @@ urlpatterns = [
     path("org/", include("anjian.org.urls")),
     path("enterprises/", include("anjian.enterprises.urls")),
     path("inspections/", include("anjian.inspections.urls")),
+    path("hazards/", include("anjian.hazards.urls")),
     path("api/v1/", include("anjian.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

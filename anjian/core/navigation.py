@@ -82,6 +82,26 @@ SECTIONS: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        "隐患治理",
+        (
+            NavItem("我的隐患工作", "hazards:mine", "bi-list-task", FIELD | {"enterprise_officer"}, r"^/hazards/mine/"),
+            NavItem(
+                "隐患列表",
+                "hazards:list",
+                "bi-exclamation-triangle",
+                FIELD | {"enterprise_officer"},
+                r"^/hazards/(\d+/|new/|from-result/|$)",
+            ),
+            NavItem(
+                "统计报表",
+                "hazards:statistics",
+                "bi-clipboard-data",
+                STREET | {"community_worker"},
+                r"^/hazards/statistics/",
+            ),
+        ),
+    ),
+    NavSection(
         "挂点工作",
         (
             NavItem(
