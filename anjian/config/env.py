@@ -144,3 +144,31 @@ def database_from_url(url: str, base_dir: Path) -> dict[str, object]:
 
 
 _SQLITE_INIT = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+
+
+def env_fernet_keys(name: str, *, fallback_secret: str, required: bool) -> tuple[str, ...]:
+    """Fernet keys from `name` (comma-separated, the first encrypts, the others still decrypt: rotation).
+
+    Without a value: refused when `required` (production), else one key derived from `fallback_secret`
+    so that a development install works out of the box."""
+    import base64
+    import hashlib
+
+    raw = env_str(name)
+    if not raw:
+        if required:
+            raise ConfigError(
+                f"{name} is required when ANJIAN_PRODUCTION=true "
+                '(generate one: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")'
+            )
+        digest = hashlib.sha256(b"anjian-tipoff-identity:" + fallback_secret.encode()).digest()
+        return (base64.urlsafe_b64encode(digest).decode(),)
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    for i, key in enumerate(keys, start=1):
+        try:
+            decoded = base64.urlsafe_b64decode(key.encode())
+        except (ValueError, TypeError):
+            decoded = b""
+        if len(decoded) != 32:
+            raise ConfigError(f"{name}: key {i} is not a Fernet key (32 bytes, URL-safe base64)")
+    return keys

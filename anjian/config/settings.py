@@ -10,6 +10,7 @@ from anjian.config.env import (
     database_from_url,
     env_bool,
     env_bounds,
+    env_fernet_keys,
     env_int,
     env_int_range,
     env_list,
@@ -73,6 +74,26 @@ try:
     WECOM_WEBHOOK_URL = env_url("WECOM_WEBHOOK_URL", ("http", "https"))
     SMTP_URL = env_url("SMTP_URL", ("smtp", "smtps", "smtp+tls"))
     CHANNEL_TIMEOUT_SECONDS = env_int("CHANNEL_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)
+    # Public tip-offs (DOMAIN.md §6): reporter identity is encrypted with these keys (first one encrypts).
+    TIPOFF_ENCRYPTION_KEYS = env_fernet_keys(
+        "TIPOFF_ENCRYPTION_KEY",
+        fallback_secret=_secret,
+        required=env_bool("ANJIAN_PRODUCTION", False),
+    )
+    TIPOFF_STEP_DAYS = {  # deadline of each workflow step, in days from entering it
+        "received": env_int("TIPOFF_ACCEPT_DAYS", 3, minimum=1, maximum=90),
+        "accepted": env_int("TIPOFF_ASSIGN_DAYS", 2, minimum=1, maximum=90),
+        "assigned": env_int("TIPOFF_VERIFY_DAYS", 30, minimum=1, maximum=180),
+        "verified_true": env_int("TIPOFF_HANDLE_DAYS", 30, minimum=1, maximum=180),
+        "handled": env_int("TIPOFF_REWARD_DAYS", 15, minimum=1, maximum=90),
+        "reward_decided": env_int("TIPOFF_PAYMENT_DAYS", 15, minimum=1, maximum=90),
+    }
+    TIPOFF_FEEDBACK_DAYS = env_int("TIPOFF_FEEDBACK_DAYS", 10, minimum=1, maximum=60)
+    TIPOFF_DUPLICATE_METERS = env_int("TIPOFF_DUPLICATE_METERS", 200, minimum=0, maximum=5000)
+    TIPOFF_DUPLICATE_DAYS = env_int("TIPOFF_DUPLICATE_DAYS", 30, minimum=1, maximum=365)
+    TIPOFF_RATE_PER_HOUR = env_int("TIPOFF_RATE_PER_HOUR", 5, minimum=1, maximum=10_000)
+    TIPOFF_POW_BITS = env_int("TIPOFF_POW_BITS", 16, minimum=0, maximum=24)
+    TIPOFF_MAX_BODY_BYTES = env_int("TIPOFF_MAX_BODY_BYTES", 30 * 1024 * 1024, minimum=64 * 1024)
     MAP_TILE_URL = env_str("MAP_TILE_URL")
     MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
     WORKERS_THREADS = env_int("WEB_THREADS", 16, minimum=1, maximum=256)
@@ -104,6 +125,7 @@ INSTALLED_APPS = [
     "anjian.notifications",
     "anjian.inspections",
     "anjian.hazards",
+    "anjian.tipoffs",
 ]
 
 MIDDLEWARE = [

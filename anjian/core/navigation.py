@@ -25,6 +25,7 @@ class NavSection:
 OFFICE = frozenset({"street_admin", "office_staff"})
 STREET = frozenset({"street_admin", "office_staff", "cadre", "liaison", "department_staff", "tip_officer"})
 FIELD = STREET | {"community_worker", "grid_inspector"}
+TIPS = frozenset({"tip_officer", "street_admin", "office_staff"})
 INSPECT = FIELD - {"tip_officer"}
 
 SECTIONS: tuple[NavSection, ...] = (
@@ -128,6 +129,16 @@ SECTIONS: tuple[NavSection, ...] = (
                 STREET | {"community_worker"},
                 r"^/org/coverage/",
             ),
+        ),
+    ),
+    NavSection(
+        "举报受理",
+        (
+            NavItem("举报列表", "tipoffs:list", "bi-megaphone", TIPS, r"^/tipoffs/(\d+/|$)"),
+            NavItem("举报地图", "tipoffs:map", "bi-pin-map", TIPS, r"^/tipoffs/map/"),
+            NavItem("举报统计", "tipoffs:stats", "bi-graph-up", TIPS, r"^/tipoffs/stats/"),
+            NavItem("奖励规则", "tipoffs:rules", "bi-cash-coin", TIPS, r"^/tipoffs/rules/"),
+            NavItem("合作应用", "tipoffs:partners", "bi-plug", frozenset({"street_admin"}), r"^/tipoffs/partners/"),
         ),
     ),
     NavSection(

@@ -1,0 +1,46 @@
+// Statistics charts (ECharts, served locally).
+(function () {
+  "use strict";
+  var dataEl = document.getElementById("tip-stats");
+  if (!dataEl || typeof echarts === "undefined") return;
+  var d = JSON.parse(dataEl.textContent);
+  var charts = [];
+  function make(id, option) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var chart = echarts.init(el);
+    chart.setOption(option);
+    charts.push(chart);
+  }
+  var grid = { left: 40, right: 16, top: 36, bottom: 28, containLabel: true };
+  make("chart-months", {
+    tooltip: { trigger: "axis" },
+    legend: { data: ["接收", "办结"], top: 0 },
+    grid: grid,
+    xAxis: { type: "category", data: d.months },
+    yAxis: { type: "value", minInterval: 1 },
+    series: [
+      { name: "接收", type: "bar", data: d.received_by_month, itemStyle: { color: "#0b5ed7" } },
+      { name: "办结", type: "line", smooth: true, data: d.closed_by_month, itemStyle: { color: "#198754" } }
+    ]
+  });
+  make("chart-categories", {
+    tooltip: { trigger: "item" },
+    series: [{ type: "pie", radius: ["35%", "65%"], data: d.by_category.filter(function (x) { return x.value > 0; }), label: { formatter: "{b}\n{c}", fontSize: 11 } }]
+  });
+  make("chart-communities", {
+    tooltip: { trigger: "axis" },
+    grid: grid,
+    xAxis: { type: "value", minInterval: 1 },
+    yAxis: { type: "category", data: d.by_community.map(function (x) { return x.name; }).reverse() },
+    series: [{ type: "bar", data: d.by_community.map(function (x) { return x.value; }).reverse(), itemStyle: { color: "#5b7fb5" } }]
+  });
+  make("chart-rewards", {
+    tooltip: { trigger: "axis" },
+    grid: grid,
+    xAxis: { type: "category", data: d.months },
+    yAxis: { type: "value" },
+    series: [{ type: "bar", data: d.paid_by_month, itemStyle: { color: "#f08c00" } }]
+  });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();

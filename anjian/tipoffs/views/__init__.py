@@ -1,0 +1,1 @@
+"""Pages of the tip-off app: public (report, status), Open311, office (list, map, detail), management."""
