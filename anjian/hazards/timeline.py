@@ -38,6 +38,8 @@ def describe(event: HazardEvent) -> str:
         return f"修改整改信息：{'、'.join(p.get('fields', []))}"
     if event.type == T.VOIDED:
         return f"作废；原因：{p.get('reason', '')}"
+    if event.type == T.REMINDER and p.get("progress_due"):
+        return f"督办进展应于 {p['progress_due']} 前报送，已提醒企业"
     if event.type == T.REMINDER:
         days = p.get("days_left", 0)
         return "整改期限今天到期，已提醒企业" if days == 0 else f"距整改期限还有 {days} 天，已提醒企业"
