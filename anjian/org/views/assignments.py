@@ -136,6 +136,8 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(exc.message) from None
         except (ValidationError, ServiceError) as exc:
             apply_errors(form, exc)
+            if form.has_error("out_of_range_note"):
+                range_warning = "保存后挂点数量超出规定范围，确认超范围须填写说明。"
         else:
             messages.success(request, f"已为{d['person'].name}新增 {len(created)} 个挂点。")
             return redirect(f"{_url('org:assignments')}?q={d['person'].name}")
@@ -229,6 +231,8 @@ def _change(request: HttpRequest, pk: int, *, ending: bool) -> HttpResponse:
             raise PermissionDenied(exc.message) from None
         except (ValidationError, ServiceError) as exc:
             apply_errors(form, exc)
+            if form.has_error("out_of_range_note"):
+                range_warning = "保存后挂点数量超出规定范围，确认超范围须填写说明。"
         else:
             messages.success(request, "挂点已结束。" if ending else "挂点已作废。")
             return redirect("org:assignment", pk=a.pk)
