@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("anjian.enterprises.api.urls")),
     path("", include("anjian.hazards.api.urls")),
     path("", include("anjian.inspections.api.urls")),
+    path("", include("anjian.tipoffs.api.urls")),
 ]

@@ -1,0 +1,192 @@
+"""API representations of tips. Never the reporter's identity: the sealed fields are not exposed and
+there is no endpoint that reveals them (the tip officer does that on the page, audited)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from anjian.org.models import Community, Department, Grid
+from anjian.tipoffs.choices import AccidentLevel, AssigneeKind
+from anjian.tipoffs.models import RewardRule, TipCategory, TipEvent, Tipoff
+
+
+class TipCategorySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = TipCategory
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "group",
+            "icon",
+            "urgent_notice",
+            "sort_order",
+            "active",
+        ]
+
+
+class RewardRuleSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    basis_label = serializers.CharField(source="get_basis_display", read_only=True)
+
+    class Meta:
+        model = RewardRule
+        fields = [
+            "id",
+            "code",
+            "name",
+            "basis",
+            "basis_label",
+            "categories",
+            "accident_level",
+            "percent",
+            "amount",
+            "minimum",
+            "maximum",
+            "legal_basis",
+            "is_local",
+            "active",
+        ]
+
+
+class TipoffSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A tip as staff read it: report, place, state, deadlines, handling and reward amount."""
+
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    community_name = serializers.CharField(
+        source="community.name", read_only=True, allow_null=True, default=None
+    )
+    enterprise_name = serializers.CharField(
+        source="enterprise.name", read_only=True, allow_null=True, default=None
+    )
+    assignee = serializers.CharField(source="assignee_label", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    duplicate_suspect = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    merged_into = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    reward_amount = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Tipoff
+        fields = [
+            "id",
+            "code",
+            "category",
+            "category_name",
+            "description",
+            "address",
+            "lat",
+            "lng",
+            "community",
+            "community_name",
+            "enterprise",
+            "enterprise_name",
+            "anonymous",
+            "joint",
+            "channel",
+            "received_at",
+            "status",
+            "status_label",
+            "due_at",
+            "overdue",
+            "accepted_at",
+            "assigned_kind",
+            "assignee",
+            "assigned_at",
+            "verified_true",
+            "verified_at",
+            "enforcement_action",
+            "fine_amount",
+            "confiscated_amount",
+            "concealed_deaths",
+            "accident_level",
+            "hazard_code",
+            "feedback_due_at",
+            "feedback_at",
+            "closed_at",
+            "duplicate_suspect",
+            "merged_into",
+            "reward_amount",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, obj: Tipoff) -> list[str]:
+        return obj.overdue_reasons()
+
+    def get_reward_amount(self, obj: Tipoff) -> str | None:
+        reward = getattr(obj, "reward", None)
+        return str(reward.amount) if reward is not None else None
+
+
+class TipEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    type_label = serializers.CharField(source="get_type_display", read_only=True)
+    actor = serializers.StringRelatedField()  # type: ignore[var-annotated]
+    summary = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = TipEvent
+        fields = ["id", "at", "type", "type_label", "actor", "summary"]
+
+
+class TipoffErrorDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField()
+
+
+class TipoffErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The error body of CONTRACTS.md §3 (a 409 names the state that refused the step)."""
+
+    error = TipoffErrorDetailSerializer()
+
+
+class TipAcceptSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    community = serializers.PrimaryKeyRelatedField(
+        queryset=Community.objects.all(), required=False, allow_null=True
+    )
+    enterprise = serializers.IntegerField(required=False, allow_null=True, help_text="被举报单位的企业 ID")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class TipRejectSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=500)
+
+
+class TipAssignSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    kind = serializers.ChoiceField(choices=AssigneeKind.choices)
+    community = serializers.PrimaryKeyRelatedField(
+        queryset=Community.objects.all(), required=False, allow_null=True
+    )
+    grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class TipVerifySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    truthful = serializers.BooleanField(help_text="true 查证属实，false 查证不实")
+    note = serializers.CharField(max_length=2000)
+
+
+class TipHandleSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    enforcement_action = serializers.CharField(max_length=2000)
+    fine_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    confiscated_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    concealed_deaths = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    accident_level = serializers.ChoiceField(choices=AccidentLevel.choices, required=False, allow_blank=True)
+    hazard_code = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+
+class TipFeedbackSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    text = serializers.CharField(max_length=1000)
+
+
+class TipCloseSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
