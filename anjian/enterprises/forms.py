@@ -31,7 +31,7 @@ class EnterpriseForm(forms.ModelForm):  # type: ignore[type-arg]
     categories = forms.ModelMultipleChoiceField(
         label="重点监管类型",
         queryset=KeyCategory.objects.order_by("sort_order", "code"),
-        widget=forms.CheckboxSelectMultiple(attrs={"col": FULL}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
     )
     grid = GridChoiceField(
@@ -74,7 +74,7 @@ class EnterpriseForm(forms.ModelForm):  # type: ignore[type-arg]
         }
         help_texts = {
             "uscc": "18 位，字母自动转为大写；保存前校验第 18 位校验码。",
-            "lng": "可直接在右侧地图上点选位置。",
+            "lng": "也可以直接在地图上点选位置。",
         }
         error_messages = {"employees": {"min_value": "从业人数不能为负数。"}}
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from anjian.enterprises.choices import NO_CATEGORY_COLOUR, OperatingStatus, category_map_colour
@@ -74,14 +75,18 @@ def with_categories(qs: QuerySet[Enterprise], codes: list[str]) -> QuerySet[Ente
 
 
 def sort(qs: QuerySet[Enterprise], key: str) -> QuerySet[Enterprise]:
-    """Order by one of SORTS ('-' prefix for descending); unknown keys keep the default order."""
+    """Order by one of SORTS ('-' prefix for descending, empty values last on every database);
+    unknown keys keep the default order."""
     desc = key.startswith("-")
     fields = SORTS.get(key.lstrip("-"))
     if not fields:
         return qs.order_by("name", "id")
-    if desc:
-        return qs.order_by(*(f"-{f}" for f in fields))
-    return qs.order_by(*fields)
+    return qs.order_by(*nulls_last(fields, desc=desc))
+
+
+def nulls_last(fields: Any, *, desc: bool = False) -> list[OrderBy]:
+    """Order expressions that put NULLs last (SQLite and PostgreSQL disagree by default)."""
+    return [F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True) for f in fields]
 
 
 def status_counts(qs: QuerySet[Enterprise]) -> dict[str, int]:

@@ -340,7 +340,9 @@ def _check_write_scope(actor: Any, ent: Enterprise) -> None:
         return
     if j.level == "community":
         if ent.community_id != j.community_id:
-            name = Community.objects.filter(pk=j.community_id or 0).values_list("name", flat=True).first() or ""
+            name = (
+                Community.objects.filter(pk=j.community_id or 0).values_list("name", flat=True).first() or ""
+            )
             raise PermissionDeniedError(f"您只能登记或修改本社区（{name}）的企业。")
         return
     if j.level == "grid":

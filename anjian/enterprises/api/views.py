@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +27,24 @@ from anjian.enterprises.filters import EnterpriseFilter, LicenceFilter
 from anjian.enterprises.models import Enterprise, KeyCategory, Licence, Park
 
 
+class NullsLastOrdering(filters.OrderingFilter):
+    """?ordering= with empty values last on SQLite and PostgreSQL alike."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        exprs = [
+            F(o[1:]).desc(nulls_last=True) if o.startswith("-") else F(o).asc(nulls_last=True)
+            for o in ordering
+            if isinstance(o, str)
+        ]
+        return queryset.order_by(*exprs)
+
+
+FILTERS = [DjangoFilterBackend, filters.SearchFilter, NullsLastOrdering]
+
+
 class WriteWithoutDeleteViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -34,6 +54,8 @@ class WriteWithoutDeleteViewSet(
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
     """Nothing is deleted in Anjian: list, retrieve, create, update and partial update only."""
+
+    filter_backends = FILTERS
 
 
 @extend_schema(tags=["企业台账"])

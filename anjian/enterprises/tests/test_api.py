@@ -75,7 +75,9 @@ def test_anonymous_is_refused(world: Any) -> None:
 def test_retrieve_shows_category_codes_and_labels(world: Any) -> None:
     body = api(world.admin).get(f"{BASE}{world.ent_a1.pk}/").json()
     assert body["categories"] == ["electroplating"]
-    assert body["community_name"] == "甲社区" and body["grid_name"] == "甲一网格" and body["park_name"] is None
+    assert (
+        body["community_name"] == "甲社区" and body["grid_name"] == "甲一网格" and body["park_name"] is None
+    )
     assert body["status"] == "operating" and body["status_label"] == "在营"
 
 
@@ -100,7 +102,9 @@ def test_create_through_service_with_audit_and_timeline(world: Any) -> None:
         ({"employees": -2}, "employees", "从业人数不能为负数。"),
     ],
 )
-def test_create_errors_are_json_in_chinese(world: Any, overrides: dict[str, Any], field: str, message: str) -> None:
+def test_create_errors_are_json_in_chinese(
+    world: Any, overrides: dict[str, Any], field: str, message: str
+) -> None:
     response = api(world.admin).post(BASE, payload(world, **overrides), format="json")
     assert response.status_code == 400
     error = response.json()["error"]
@@ -138,13 +142,18 @@ def test_inspector_cannot_create_outside_own_grid(world: Any) -> None:
 def test_roles_without_capability_get_403(world: Any) -> None:
     for user in (world.cadre, world.officer_a):
         assert api(user).post(BASE, payload(world), format="json").status_code == 403
-    assert api(world.officer_a).patch(f"{BASE}{world.ent_a1.pk}/", {"employees": 1}, format="json").status_code == 403
+    assert (
+        api(world.officer_a).patch(f"{BASE}{world.ent_a1.pk}/", {"employees": 1}, format="json").status_code
+        == 403
+    )
 
 
 def test_partial_update_and_categories(world: Any) -> None:
     client = api(world.inspector_a1)
     response = client.patch(
-        f"{BASE}{world.ent_a1.pk}/", {"employees": 66, "categories": ["electroplating", "three_small"]}, format="json"
+        f"{BASE}{world.ent_a1.pk}/",
+        {"employees": 66, "categories": ["electroplating", "three_small"]},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     assert response.json()["employees"] == 66
@@ -182,7 +191,10 @@ def test_filters_search_and_ordering(world: Any) -> None:
     assert names("?status=deregistered") == []
     assert client.get(BASE + "?status=closed").status_code == 400
     Licence.objects.create(
-        enterprise=world.ent_a2, kind="business", number="X", expires_on=timezone.localdate() + dt.timedelta(days=2)
+        enterprise=world.ent_a2,
+        kind="business",
+        number="X",
+        expires_on=timezone.localdate() + dt.timedelta(days=2),
     )
     assert names("?licence_expiring=true") == ["甲二餐饮店"]
     assert client.get(BASE + "?page_size=2").json()["count"] == 3
@@ -197,7 +209,9 @@ def test_list_query_count_is_fixed(world: Any, django_assert_max_num_queries: An
     with CaptureQueriesContext(connection) as few:
         client.get(BASE)
     for i in range(40):
-        ent = Enterprise.objects.create(name=f"接口企业{i}", uscc=make_uscc(800 + i), community=world.community_a)
+        ent = Enterprise.objects.create(
+            name=f"接口企业{i}", uscc=make_uscc(800 + i), community=world.community_a
+        )
         ent.categories.set(cats[: 1 + i % 4])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(BASE).json()["count"] == 43
@@ -207,12 +221,16 @@ def test_list_query_count_is_fixed(world: Any, django_assert_max_num_queries: An
 def test_enterprise_licences_endpoint(world: Any) -> None:
     client = api(world.officer_a)
     url = f"{BASE}{world.ent_a1.pk}/licences/"
-    created = client.post(url, {"kind": "business", "number": "YY-1", "expires_on": "2030-12-31"}, format="json")
+    created = client.post(
+        url, {"kind": "business", "number": "YY-1", "expires_on": "2030-12-31"}, format="json"
+    )
     assert created.status_code == 201, created.json()
     assert created.json()["enterprise"] == world.ent_a1.pk
     rows = client.get(url).json()
     assert [r["number"] for r in rows] == ["YY-1"]
-    bad = client.post(url, {"kind": "business", "number": "YY-2", "issued_on": "2025-02-01", "expires_on": "2025-01-01"})
+    bad = client.post(
+        url, {"kind": "business", "number": "YY-2", "issued_on": "2025-02-01", "expires_on": "2025-01-01"}
+    )
     assert bad.status_code == 400
     assert bad.json()["error"]["fields"]["expires_on"] == ["有效期至不能早于发证日期。"]
 
@@ -221,12 +239,19 @@ def test_licence_crud_void_and_scope(world: Any) -> None:
     admin = api(world.admin)
     created = admin.post(
         "/api/v1/licences/",
-        {"enterprise": world.ent_a1.pk, "kind": "safety_production", "number": "AQ-9", "expires_on": "2026-01-01"},
+        {
+            "enterprise": world.ent_a1.pk,
+            "kind": "safety_production",
+            "number": "AQ-9",
+            "expires_on": "2026-01-01",
+        },
         format="json",
     )
     assert created.status_code == 201, created.json()
     lic_id = created.json()["id"]
-    patched = admin.patch(f"/api/v1/licences/{lic_id}/", {"number": "AQ-10", "enterprise": world.ent_b1.pk}, format="json")
+    patched = admin.patch(
+        f"/api/v1/licences/{lic_id}/", {"number": "AQ-10", "enterprise": world.ent_b1.pk}, format="json"
+    )
     assert patched.status_code == 200 and patched.json()["number"] == "AQ-10"
     assert patched.json()["enterprise"] == world.ent_a1.pk  # a licence never moves to another enterprise
     assert api(world.worker_b).get(f"/api/v1/licences/{lic_id}/").status_code == 404
@@ -246,9 +271,13 @@ def test_licence_crud_void_and_scope(world: Any) -> None:
 
 def test_licence_filters(world: Any) -> None:
     today = timezone.localdate()
-    services.add_licence(world.ent_a1, actor=world.admin, data={"kind": "business", "number": "SOON", "expires_on": today})
     services.add_licence(
-        world.ent_a1, actor=world.admin, data={"kind": "business", "number": "LATER", "expires_on": today + dt.timedelta(days=400)}
+        world.ent_a1, actor=world.admin, data={"kind": "business", "number": "SOON", "expires_on": today}
+    )
+    services.add_licence(
+        world.ent_a1,
+        actor=world.admin,
+        data={"kind": "business", "number": "LATER", "expires_on": today + dt.timedelta(days=400)},
     )
     rows = api(world.admin).get("/api/v1/licences/?expiring=true").json()["results"]
     assert [r["number"] for r in rows] == ["SOON"]
@@ -266,14 +295,24 @@ def test_key_categories_are_readable(world: Any) -> None:
 
 def test_parks_office_writes_others_read(world: Any) -> None:
     office = api(world.office)
-    created = office.post("/api/v1/parks/", {"name": "甲社区工业园", "community": world.community_a.pk}, format="json")
+    created = office.post(
+        "/api/v1/parks/", {"name": "甲社区工业园", "community": world.community_a.pk}, format="json"
+    )
     assert created.status_code == 201, created.json()
     park_id = created.json()["id"]
-    assert office.patch(f"/api/v1/parks/{park_id}/", {"manager": "王园长"}, format="json").json()["manager"] == "王园长"
+    assert (
+        office.patch(f"/api/v1/parks/{park_id}/", {"manager": "王园长"}, format="json").json()["manager"]
+        == "王园长"
+    )
     assert api(world.worker_a).get("/api/v1/parks/").json()["count"] == 1
     assert api(world.worker_b).get(f"/api/v1/parks/{park_id}/").status_code == 404
     denied = api(world.worker_a).patch(f"/api/v1/parks/{park_id}/", {"manager": "x"}, format="json")
-    assert denied.status_code == 403 and denied.json()["error"]["message"] == "只有街道安委办可以登记或修改园区。"
-    dup = office.post("/api/v1/parks/", {"name": "甲社区工业园", "community": world.community_a.pk}, format="json")
+    assert (
+        denied.status_code == 403
+        and denied.json()["error"]["message"] == "只有街道安委办可以登记或修改园区。"
+    )
+    dup = office.post(
+        "/api/v1/parks/", {"name": "甲社区工业园", "community": world.community_a.pk}, format="json"
+    )
     assert dup.status_code == 400 and "name" in dup.json()["error"]["fields"]
     assert Park.objects.count() == 1

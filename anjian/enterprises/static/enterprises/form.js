@@ -54,12 +54,25 @@
     if (pan) map.setView(latlng, Math.max(map.getZoom(), 15));
   }
 
-  var start = current();
-  if (start) {
-    place(start, true);
-  } else if (layer.getLayers().length) {
-    map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+  var config = AnjianMap.readJSON("map-config", {}) || {};
+  function frameCommunity() {
+    var chosen = community && community.value;
+    var match = boundaries.filter(function (c) { return String(c.id) === chosen && c.boundary; })[0];
+    try {
+      if (match) { map.fitBounds(L.geoJSON(match.boundary).getBounds(), { padding: [10, 10] }); return true; }
+    } catch (e) { /* malformed boundary */ }
+    if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); return true; }
+    return false;
   }
+  var start = current();
+  // Without tiles a street-level zoom shows nothing: frame the community and mark the point in it.
+  if (config.tileUrl && start) {
+    place(start, true);
+  } else {
+    frameCommunity();
+    place(start, false);
+  }
+  if (community) community.addEventListener("change", function () { if (!current()) frameCommunity(); });
   map.on("click", function (e) {
     lat.value = e.latlng.lat.toFixed(6);
     lng.value = e.latlng.lng.toFixed(6);
