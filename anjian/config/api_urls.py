@@ -8,6 +8,7 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("", include("anjian.org.api.urls")),
     path("", include("anjian.enterprises.api.urls")),
+    path("", include("anjian.monitoring.api.urls")),
     path("", include("anjian.hazards.api.urls")),
     path("", include("anjian.inspections.api.urls")),
     path("", include("anjian.tipoffs.api.urls")),

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "anjian.org",
     "anjian.enterprises",
     "anjian.notifications",
+    "anjian.monitoring",
     "anjian.inspections",
     "anjian.hazards",
     "anjian.tipoffs",

@@ -1,0 +1,1 @@
+"""Every write of the monitoring app: devices and credentials, rule overrides, alarms."""

@@ -1,0 +1,4 @@
+"""Pages of monitoring (filled below)."""
+
+app_name = "monitoring"
+urlpatterns: list = []
