@@ -6,7 +6,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from anjian.org.models import Community, Department, Grid
-from anjian.tipoffs.choices import AccidentLevel, AssigneeKind
 from anjian.tipoffs.models import RewardRule, TipCategory, TipEvent, Tipoff
 
 
@@ -28,7 +27,9 @@ class TipCategorySerializer(serializers.ModelSerializer):  # type: ignore[type-a
 
 class RewardRuleSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    basis = serializers.CharField(read_only=True, help_text="fine_percent/concealed_death/fixed")
     basis_label = serializers.CharField(source="get_basis_display", read_only=True)
+    accident_level = serializers.CharField(read_only=True)
 
     class Meta:
         model = RewardRule
@@ -67,6 +68,16 @@ class TipoffSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     duplicate_suspect = serializers.SlugRelatedField(slug_field="code", read_only=True)
     merged_into = serializers.SlugRelatedField(slug_field="code", read_only=True)
     reward_amount = serializers.SerializerMethodField()
+    # Plain strings (the labels are beside them) keep the schema free of enum-name collisions.
+    status = serializers.CharField(
+        read_only=True,
+        help_text="received/accepted/rejected/assigned/verified_true/verified_false/handled/reward_decided/reward_paid/closed/merged",
+    )
+    channel = serializers.CharField(read_only=True, help_text="web/open311/partner/staff")
+    assigned_kind = serializers.CharField(read_only=True, help_text="community/grid/department 或空")
+    accident_level = serializers.CharField(
+        read_only=True, help_text="general/larger/major/especially_major 或空"
+    )
 
     class Meta:
         model = Tipoff
@@ -155,7 +166,7 @@ class TipRejectSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class TipAssignSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    kind = serializers.ChoiceField(choices=AssigneeKind.choices)
+    kind = serializers.CharField(help_text="community（社区）、grid（网格）或 department（科办）")
     community = serializers.PrimaryKeyRelatedField(
         queryset=Community.objects.all(), required=False, allow_null=True
     )
@@ -180,7 +191,11 @@ class TipHandleSerializer(serializers.Serializer):  # type: ignore[type-arg]
         max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
     )
     concealed_deaths = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    accident_level = serializers.ChoiceField(choices=AccidentLevel.choices, required=False, allow_blank=True)
+    accident_level = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="general 一般 / larger 较大 / major 重大 / especially_major 特别重大",
+    )
     hazard_code = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
 

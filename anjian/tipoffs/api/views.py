@@ -70,7 +70,9 @@ class TipoffViewSet(
     def timeline(self, request: Request, pk: Any = None) -> Response:
         return Response(s.TipEventSerializer(selectors.timeline_of(self.get_object()), many=True).data)
 
-    @extend_schema(request=s.TipAcceptSerializer, responses={200: s.TipoffSerializer, **ERRORS}, summary="受理")
+    @extend_schema(
+        request=s.TipAcceptSerializer, responses={200: s.TipoffSerializer, **ERRORS}, summary="受理"
+    )
     @action(detail=True, methods=["post"], filterset_class=None)
     def accept(self, request: Request, pk: Any = None) -> Response:
         def run(tip: Tipoff, d: dict[str, Any]) -> None:
@@ -158,7 +160,9 @@ class TipoffViewSet(
             lambda tip, d: services.give_feedback(tip.pk, actor=request.user, text=d["text"]),
         )
 
-    @extend_schema(request=s.TipCloseSerializer, responses={200: s.TipoffSerializer, **ERRORS}, summary="办结")
+    @extend_schema(
+        request=s.TipCloseSerializer, responses={200: s.TipoffSerializer, **ERRORS}, summary="办结"
+    )
     @action(detail=True, methods=["post"], filterset_class=None)
     def close(self, request: Request, pk: Any = None) -> Response:
         return self._step(
