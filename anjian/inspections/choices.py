@@ -104,7 +104,6 @@ class InspectionEventType(models.TextChoices):
     PLAN_CANCELLED = "plan_cancelled", _("取消计划")
     SUBMITTED = "submitted", _("提交检查记录")
     VISIT_RECORDED = "visit_recorded", _("计入挂点走访")
-    HAZARD_CREATED = "hazard_created", _("生成隐患")
     VOIDED = "voided", _("作废")
 
 

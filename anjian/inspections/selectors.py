@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from anjian.core.models import Attachment
@@ -143,6 +144,47 @@ def signatures(inspection: Inspection) -> dict[str, Attachment]:
     }
 
 
+def hazard_creator() -> Any:
+    """`anjian.hazards.services.create_hazard_from_result` when the hazards app provides it, else None."""
+    try:
+        from anjian.hazards.services import create_hazard_from_result  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return create_hazard_from_result
+
+
+def new_hazard_url(result: InspectionResult, user: Any) -> str:
+    """The hazards app's "register the hazard of this failed item" page, or '' when it is not available
+    (hazards app absent, or the user may not register hazards)."""
+    if result.outcome != "fail" or hazard_creator() is None:
+        return ""
+    try:
+        from anjian.hazards.permissions import can  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        from anjian.org.permissions import can
+    try:
+        if not can(user, "hazard.create"):
+            return ""
+    except KeyError:
+        return ""
+    try:
+        return reverse("hazards:from_result", args=[result.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def hazard_url(hazard: Any) -> str:
+    if hazard is None:
+        return ""
+    getter = getattr(hazard, "get_absolute_url", None)
+    if callable(getter):
+        return str(getter())
+    try:
+        return reverse("hazards:detail", args=[hazard.pk])
+    except NoReverseMatch:
+        return ""
+
+
 def hazards_by_result(result_ids: list[int]) -> dict[int, Any]:
     """Hazards already created from these results, when the hazards app is installed (else empty)."""
     try:
@@ -162,7 +204,10 @@ def hazards_by_result(result_ids: list[int]) -> dict[int, Any]:
     if field is None or not result_ids:
         return {}
     out: dict[int, Any] = {}
-    for hazard in hazard_model.objects.filter(**{f"{field.name}__in": result_ids}).order_by("pk"):
+    qs = hazard_model.objects.filter(**{f"{field.name}__in": result_ids})
+    if any(f.name == "state" for f in hazard_model._meta.concrete_fields):
+        qs = qs.exclude(state="voided")
+    for hazard in qs.order_by("pk"):
         out.setdefault(getattr(hazard, field.attname), hazard)
     return out
 

@@ -922,34 +922,3 @@ def void_inspection(inspection: Inspection | int, *, actor: Any, reason: str) ->
         )
     _event(InspectionEventType.VOIDED, actor=actor, inspection=insp, reason=reason)
     return insp
-
-
-def hazard_creator() -> Any:
-    """`anjian.hazards.services.create_hazard_from_result` when the hazards app provides it, else None."""
-    try:
-        from anjian.hazards.services import create_hazard_from_result  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return create_hazard_from_result
-
-
-@transaction.atomic
-def create_hazard_for_result(result: InspectionResult | int, *, actor: Any) -> Any:
-    """Turn a failed item into a hazard (hazards app) and note it on the inspection's timeline."""
-    creator = hazard_creator()
-    if creator is None:
-        raise ConflictError("隐患模块尚未启用。")
-    r = fetch(InspectionResult, result, actor, lock=True)
-    if r.outcome != Outcome.FAIL:
-        raise ConflictError("只有不合格的检查项可以生成隐患。")
-    if r.inspection.status != InspectionStatus.SUBMITTED:
-        raise ConflictError("该检查记录已作废，不能生成隐患。")
-    hazard = creator(r, actor=actor)
-    _event(
-        InspectionEventType.HAZARD_CREATED,
-        actor=actor,
-        inspection=r.inspection,
-        summary=f"第 {r.item.order} 项：{r.item.text[:40]}",
-        hazard=getattr(hazard, "pk", None),
-    )
-    return hazard

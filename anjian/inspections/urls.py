@@ -11,7 +11,6 @@ urlpatterns = [
     path("new/", inspections.start, name="start"),
     path("<int:pk>/", inspections.inspection_detail, name="detail"),
     path("<int:pk>/void/", inspections.inspection_void, name="void"),
-    path("results/<int:pk>/hazard/", inspections.result_hazard, name="result_hazard"),
     path("plans/", plans.plan_list, name="plans"),
     path("plans/new/", plans.plan_create, name="plan_create"),
     path("plans/round/", plans.plan_round, name="plan_round"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from anjian.core.models import Attachment
@@ -77,7 +78,7 @@ class ChecklistTemplateSerializer(serializers.ModelSerializer):  # type: ignore[
         return current.pk if current else None
 
 
-class ItemInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ChecklistItemInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     section = serializers.CharField(max_length=50, required=False, allow_blank=True)
     text = serializers.CharField(max_length=500)
     legal_basis = serializers.CharField(max_length=300)
@@ -91,10 +92,10 @@ class PublishVersionSerializer(serializers.Serializer):  # type: ignore[type-arg
     """A new version of a checklist: the full list of items (earlier versions stay unchanged)."""
 
     change_note = serializers.CharField(max_length=300)
-    items = ItemInputSerializer(many=True)
+    items = ChecklistItemInputSerializer(many=True)
 
 
-class PlanSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class InspectionPlanSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """A planned visit of one enterprise."""
 
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
@@ -125,7 +126,7 @@ class PlanSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class PlanInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InspectionPlanInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """Create: source grid_round (own round) or office_adhoc / joint (office). Update: any field but
     source and enterprise."""
 
@@ -147,21 +148,26 @@ class PlanInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     notes = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class ReasonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InspectionReasonSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=500)
 
 
-class GenerateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PlanGenerateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     week_start = serializers.DateField(required=False, help_text="该周任意一天，默认本周")
     person = serializers.IntegerField(required=False, help_text="只生成该人员的挂点计划（安委办可指定他人）")
 
 
-class AttachmentLinkSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InspectionFileSerializer(serializers.Serializer):  # type: ignore[type-arg]
     uuid = serializers.UUIDField()
     url = serializers.CharField()
     mime_type = serializers.CharField()
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
+
+
+class InspectionSignaturesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    signature_inspector = InspectionFileSerializer(required=False)
+    signature_enterprise = InspectionFileSerializer(required=False)
 
 
 def _link(att: Attachment) -> dict[str, Any]:
@@ -174,7 +180,7 @@ def _link(att: Attachment) -> dict[str, Any]:
     }
 
 
-class ResultSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class InspectionResultSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     item_order = serializers.IntegerField(source="item.order", read_only=True)
     item_text = serializers.CharField(source="item.text", read_only=True)
     legal_basis = serializers.CharField(source="item.legal_basis", read_only=True)
@@ -196,12 +202,13 @@ class ResultSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "photos",
         ]
 
-    def get_photos(self, obj: InspectionResult) -> list[AttachmentLinkSerializer]:
+    @extend_schema_field(InspectionFileSerializer(many=True))
+    def get_photos(self, obj: InspectionResult) -> list[dict[str, Any]]:
         photos = self.context.get("photos")
         if photos is None:
             photos = selectors.result_photos(obj.inspection)
             self.context["photos"] = photos
-        return [_link(a) for a in photos.get(obj.pk, [])]  # type: ignore[misc]
+        return [_link(a) for a in photos.get(obj.pk, [])]
 
 
 class InspectionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -253,16 +260,18 @@ class InspectionDetailSerializer(InspectionSerializer):
     class Meta(InspectionSerializer.Meta):
         fields = [*InspectionSerializer.Meta.fields, "results", "signatures"]
 
-    def get_results(self, obj: Inspection) -> list[ResultSerializer]:
+    @extend_schema_field(InspectionResultSerializer(many=True))
+    def get_results(self, obj: Inspection) -> Any:
         rows = obj.results.select_related("item", "inspection").order_by("item__order")
         context = {**self.context, "photos": selectors.result_photos(obj)}
-        return ResultSerializer(rows, many=True, context=context).data  # type: ignore[return-value]
+        return InspectionResultSerializer(rows, many=True, context=context).data  # type: ignore[return-value]
 
-    def get_signatures(self, obj: Inspection) -> dict[str, AttachmentLinkSerializer]:
-        return {k: _link(v) for k, v in selectors.signatures(obj).items()}  # type: ignore[misc]
+    @extend_schema_field(InspectionSignaturesSerializer)
+    def get_signatures(self, obj: Inspection) -> dict[str, Any]:
+        return {k: _link(v) for k, v in selectors.signatures(obj).items()}
 
 
-class ResultInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InspectionResultInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     item = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     note = serializers.CharField(required=False, allow_blank=True)
@@ -271,7 +280,7 @@ class ResultInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class SubmitPayloadSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InspectionSubmitSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """The whole inspection. Resending the same client_uuid returns the inspection already saved."""
 
     client_uuid = serializers.UUIDField()
@@ -286,7 +295,7 @@ class SubmitPayloadSerializer(serializers.Serializer):  # type: ignore[type-arg]
     representative_name = serializers.CharField()
     co_inspector_names = serializers.CharField(required=False, allow_blank=True)
     summary = serializers.CharField(required=False, allow_blank=True)
-    results = ResultInputSerializer(many=True)
+    results = InspectionResultInputSerializer(many=True)
     signature_inspector = serializers.CharField(
         required=False, help_text="检查人员签名 PNG data URL（JSON 提交时使用）"
     )
@@ -295,7 +304,7 @@ class SubmitPayloadSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class SubmitMultipartSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InspectionSubmitMultipartSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """Multipart form: `payload` (the JSON above as text), `photo_<item id>` files (several allowed),
     `signature_inspector` and `signature_enterprise` PNG files."""
 

@@ -24,16 +24,16 @@ from anjian.inspections.api.serializers import (
     ChecklistItemSerializer,
     ChecklistTemplateSerializer,
     ChecklistVersionSerializer,
-    GenerateSerializer,
     InspectionDetailSerializer,
+    InspectionPlanInputSerializer,
+    InspectionPlanSerializer,
+    InspectionReasonSerializer,
+    InspectionResultSerializer,
     InspectionSerializer,
-    PlanInputSerializer,
-    PlanSerializer,
+    InspectionSubmitMultipartSerializer,
+    InspectionSubmitSerializer,
+    PlanGenerateSerializer,
     PublishVersionSerializer,
-    ReasonSerializer,
-    ResultSerializer,
-    SubmitMultipartSerializer,
-    SubmitPayloadSerializer,
 )
 from anjian.inspections.choices import PURPOSE_SIGNATURE_ENTERPRISE, PURPOSE_SIGNATURE_INSPECTOR
 from anjian.inspections.filters import ChecklistVersionFilter, InspectionFilter, PlanFilter, ResultFilter
@@ -127,50 +127,50 @@ class PlanViewSet(
         .prefetch_related("co_inspectors", "departments")
         .order_by("planned_date", "id")
     )
-    serializer_class = PlanSerializer
+    serializer_class = InspectionPlanSerializer
     filterset_class = PlanFilter
     search_fields = ["enterprise__name", "title"]
 
-    @extend_schema(request=PlanInputSerializer, responses={201: PlanSerializer})
+    @extend_schema(request=InspectionPlanInputSerializer, responses={201: InspectionPlanSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = PlanInputSerializer(data=request.data)
+        serializer = InspectionPlanInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.create_plan(actor=request.user, data=serializer.validated_data)
-        return Response(PlanSerializer(plan).data, status=201)
+        return Response(InspectionPlanSerializer(plan).data, status=201)
 
-    @extend_schema(request=PlanInputSerializer, responses=PlanSerializer)
+    @extend_schema(request=InspectionPlanInputSerializer, responses=InspectionPlanSerializer)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         plan = self.get_object()
-        serializer = PlanInputSerializer(data=request.data, partial=True)
+        serializer = InspectionPlanInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = {k: v for k, v in serializer.validated_data.items() if k not in ("source", "enterprise")}
         plan = services.update_plan(plan, actor=request.user, data=data)
-        return Response(PlanSerializer(plan).data)
+        return Response(InspectionPlanSerializer(plan).data)
 
-    @extend_schema(request=ReasonSerializer, responses=PlanSerializer, summary="取消计划")
-    @action(detail=True, methods=["post"], serializer_class=ReasonSerializer, filterset_class=None)
+    @extend_schema(request=InspectionReasonSerializer, responses=InspectionPlanSerializer, summary="取消计划")
+    @action(detail=True, methods=["post"], serializer_class=InspectionReasonSerializer, filterset_class=None)
     def cancel(self, request: Request, pk: Any = None) -> Response:
         plan = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
+        serializer = InspectionReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.cancel_plan(plan, actor=request.user, reason=serializer.validated_data["reason"])
-        return Response(PlanSerializer(plan).data)
+        return Response(InspectionPlanSerializer(plan).data)
 
     @extend_schema(
-        request=GenerateSerializer,
-        responses={200: PlanSerializer(many=True)},
+        request=PlanGenerateSerializer,
+        responses={200: InspectionPlanSerializer(many=True)},
         summary="按挂点生成本周检查计划",
     )
-    @action(detail=False, methods=["post"], serializer_class=GenerateSerializer, filterset_class=None)
+    @action(detail=False, methods=["post"], serializer_class=PlanGenerateSerializer, filterset_class=None)
     def generate(self, request: Request) -> Response:
-        serializer = GenerateSerializer(data=request.data)
+        serializer = PlanGenerateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = services.generate_assignment_plans(
             actor=request.user,
             week_start=serializer.validated_data.get("week_start"),
             person=serializer.validated_data.get("person"),
         )
-        return Response(PlanSerializer(created, many=True).data)
+        return Response(InspectionPlanSerializer(created, many=True).data)
 
 
 def _data_url(value: Any, label: str) -> ContentFile[bytes] | None:
@@ -244,8 +244,8 @@ class InspectionViewSet(
 
     @extend_schema(
         request={
-            "multipart/form-data": SubmitMultipartSerializer,
-            "application/json": SubmitPayloadSerializer,
+            "multipart/form-data": InspectionSubmitMultipartSerializer,
+            "application/json": InspectionSubmitSerializer,
         },
         responses={
             201: InspectionSerializer,
@@ -260,11 +260,11 @@ class InspectionViewSet(
         inspection, created = services.submit_inspection(actor=request.user, payload=payload, files=files)
         return Response(InspectionSerializer(inspection).data, status=201 if created else 200)
 
-    @extend_schema(request=ReasonSerializer, responses=InspectionSerializer, summary="作废检查记录")
-    @action(detail=True, methods=["post"], serializer_class=ReasonSerializer, filterset_class=None)
+    @extend_schema(request=InspectionReasonSerializer, responses=InspectionSerializer, summary="作废检查记录")
+    @action(detail=True, methods=["post"], serializer_class=InspectionReasonSerializer, filterset_class=None)
     def void(self, request: Request, pk: Any = None) -> Response:
         inspection = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
+        serializer = InspectionReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         inspection = services.void_inspection(
             inspection, actor=request.user, reason=serializer.validated_data["reason"]
@@ -279,7 +279,7 @@ class ResultViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type:
     queryset = InspectionResult.objects.select_related("item", "inspection").order_by(
         "-inspection_id", "item__order"
     )
-    serializer_class = ResultSerializer
+    serializer_class = InspectionResultSerializer
     filterset_class = ResultFilter
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:

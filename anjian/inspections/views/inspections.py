@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from anjian.core.errors import ServiceError
 from anjian.enterprises.models import Enterprise
@@ -198,13 +197,16 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     photos = selectors.result_photos(inspection)
     hazards = selectors.hazards_by_result([r.pk for r in results])
     signatures = selectors.signatures(inspection)
-    can_hazard = (
-        services.hazard_creator() is not None
-        and inspection.status == InspectionStatus.SUBMITTED
-        and services.can(request.user, "inspection.perform")
-    )
+    can_hazard = inspection.status == InspectionStatus.SUBMITTED
     rows = [
-        {"result": r, "item": r.item, "photos": photos.get(r.pk, []), "hazard": hazards.get(r.pk)}
+        {
+            "result": r,
+            "item": r.item,
+            "photos": photos.get(r.pk, []),
+            "hazard": hazards.get(r.pk),
+            "hazard_url": selectors.hazard_url(hazards.get(r.pk)),
+            "new_hazard_url": selectors.new_hazard_url(r, request.user) if can_hazard else "",
+        }
         for r in results
     ]
     map_data = {
@@ -231,7 +233,6 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outcome_colours": OUTCOME_COLOURS,
             "severity_colours": SEVERITY_COLOURS,
             "status_colours": INSPECTION_STATUS_COLOURS,
-            "can_hazard": can_hazard,
             "can_void": services.can(request.user, "inspection.void")
             and inspection.status != InspectionStatus.VOIDED,
             "events": list(inspection.events.all()),
@@ -265,26 +266,3 @@ def inspection_void(request: HttpRequest, pk: int) -> HttpResponse:
             "danger": True,
         },
     )
-
-
-@login_required
-@require_POST
-def result_hazard(request: HttpRequest, pk: int) -> HttpResponse:
-    """生成隐患: hand a failed item to the hazards app and open the new hazard."""
-    from anjian.inspections.models import InspectionResult
-
-    result = get_object_or_404(
-        InspectionResult.objects.for_user(request.user).select_related("inspection"), pk=pk
-    )
-    try:
-        hazard = services.create_hazard_for_result(result, actor=request.user)
-    except (ValidationError, ServiceError) as exc:
-        messages.error(
-            request, getattr(exc, "message", None) or "；".join(getattr(exc, "messages", [str(exc)]))
-        )
-        return redirect("inspections:detail", pk=result.inspection_id)
-    messages.success(request, "已生成隐患。")
-    url = getattr(hazard, "get_absolute_url", None)
-    if callable(url):
-        return redirect(url())
-    return redirect("inspections:detail", pk=result.inspection_id)
