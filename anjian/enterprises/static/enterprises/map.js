@@ -41,12 +41,20 @@
     return box;
   }
 
+  // Dense streets: smaller dots when zoomed out, larger when zoomed in.
+  function radius() {
+    var z = map.getZoom();
+    return z < 13 ? 3 : z < 14 ? 4 : z < 16 ? 5.5 : 7;
+  }
+
   function build() {
+    // Enterprises without a category are drawn first so the coloured ones stay on top.
+    rows.sort(function (a, b) { return (a[5].length ? 1 : 0) - (b[5].length ? 1 : 0); });
     markers = rows.map(function (row) {
       var colour = row[5].length ? colours[row[5][0]] || noColour : noColour;
       var m = L.circleMarker([row[2], row[3]], {
         renderer: renderer,
-        radius: 5,
+        radius: radius(),
         weight: 1,
         color: "#ffffff",
         fillColor: colour,
@@ -110,6 +118,11 @@
       render(true);
     })
     .catch(function () { countEl.textContent = "企业位置数据加载失败，请刷新页面重试。"; });
+
+  map.on("zoomend", function () {
+    var r = radius();
+    markers.forEach(function (m) { if (m.options.radius !== r) m.setRadius(r); });
+  });
 
   [selCommunity, selCategory, selStatus].forEach(function (sel) {
     sel.addEventListener("change", function () { render(sel === selCommunity); });
