@@ -58,7 +58,12 @@ def banner(port: int, children: list[Child]) -> str:
     for child in children:
         pid = child.process.pid if child.process else "-"
         lines.append(f"  · {child.label}（进程 {pid}）")
-    logins = demo_logins()
+    from django.db import DatabaseError
+
+    try:
+        logins = demo_logins()
+    except DatabaseError:  # not migrated yet: the web pages say so too
+        logins = []
     if logins:
         lines += ["", f"  演示账号（密码均为 {DEMO_PASSWORD}）："]
         lines += [f"    {_pad(u, 17)}{_pad(role, 26)}{scope}" for u, role, scope in logins]

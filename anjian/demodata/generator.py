@@ -674,7 +674,7 @@ class _Builder:
                 topics = rng.sample(texts.MEETING_TOPICS, 3)
                 attendees = [a.person.name, *(w.name for w in workers), *(i.name for i in inspectors)]
                 minutes = (
-                    f"{day.month}月{day.day}日，{a.person.name}在{community.name}主持召开{month}月安全生产月例会。"
+                    f"{day.month}月{day.day}日，{a.person.name}在{community.name}主持召开{month}月安全生产工作例会。"
                     f"会议{topics[0]}，{topics[1]}，并{topics[2]}。"
                     f"会议要求社区、安格员按照“全覆盖、零容忍、严执法、重实效”原则，抓好重点企业走访检查和隐患整改闭环。"
                 )
@@ -684,7 +684,7 @@ class _Builder:
                         community=community,
                         host=a.person,
                         date=day,
-                        title=f"{community.name}{year}年{month}月安全生产月例会",
+                        title=f"{community.name}{year}年{month}月安全生产工作例会",
                         participants="、".join(attendees)[:500],
                         minutes=minutes,
                         created_by=a.person,
@@ -749,7 +749,10 @@ class _Builder:
             ent = rng.choice(choices) if choices else None
             codes = self.categories_of.get(ent.pk, []) if ent else []
             kind = next((c for c in codes if c in texts.VISIT_CHECKS), "general")
-            notes = rng.choice(texts.COMMUNITY_VISIT_NOTES) + "：" + rng.choice(texts.VISIT_CHECKS[kind])
+            check = rng.choice(texts.VISIT_CHECKS[kind])
+            notes = (
+                f"随社区、安格员走访{ent.name}，{check}" if ent else rng.choice(texts.COMMUNITY_VISIT_NOTES)
+            )
         issues = ""
         if rng.random() < 0.25:
             issues = "；".join(

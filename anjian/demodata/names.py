@@ -355,8 +355,45 @@ def address(rng: random.Random, street: str, community: str, park: str = "") -> 
     return f"深圳市宝安区{street}{community}{rng.choice(ROADS)}{rng.randint(1, 399)}号"
 
 
+MOBILE_PREFIXES = (
+    "130",
+    "131",
+    "132",
+    "133",
+    "134",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "176",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "198",
+    "199",
+)
+
+
 def mobile(rng: random.Random) -> str:
-    return f"1{rng.choice('3456789')}{rng.randint(0, 999_999_999):09d}"
+    return f"{rng.choice(MOBILE_PREFIXES)}{rng.randint(0, 99_999_999):08d}"
 
 
 def landline(rng: random.Random) -> str:
