@@ -132,9 +132,12 @@ class PersonForm(forms.Form):
             roles = [(v, label) for v, label in roles if v not in (Role.STREET_ADMIN, Role.OFFICE_STAFF)]
         f["role"].choices = [("", "请选择角色"), *roles]
         f["department"].queryset = Department.objects.for_user(actor)
+        f["department"].empty_label = "不属于科办"
         f["community"].queryset = Community.objects.for_user(actor)
+        f["community"].empty_label = "不选择"
         f["grid"].queryset = Grid.objects.for_user(actor).select_related("community")
-        f["grid"].label_from_instance = lambda g: g.full_name  # type: ignore[attr-defined]
+        f["grid"].empty_label = "不选择"
+        f["grid"].label_from_instance = lambda g: g.full_name
         if person is not None:
             del self.fields["username"]
             del self.fields["password1"]
@@ -233,7 +236,7 @@ class AssignmentForm(OutOfRangeMixin):
         label="挂点社区",
         queryset=Community.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args: Any, actor: Any, kind: str, **kwargs: Any):
@@ -242,8 +245,12 @@ class AssignmentForm(OutOfRangeMixin):
         self.kind = kind
         role = Role.CADRE if kind == AssignmentKind.ENTERPRISE else Role.LIAISON
         f["person"].queryset = User.objects.for_user(actor).filter(role=role, is_active=True).order_by("name")
-        f["person"].label_from_instance = lambda u: f"{u.name}（{u.username}）"  # type: ignore[attr-defined]
+        f["person"].label_from_instance = lambda u: f"{u.name}（{u.username}）"
+        f["person"].empty_label = (
+            "请选择处级干部" if kind == AssignmentKind.ENTERPRISE else "请选择挂点公务员"
+        )
         f["department"].queryset = Department.objects.for_user(actor)
+        f["department"].empty_label = "不指定"
         f["start_date"].initial = timezone.localdate()
         if kind == AssignmentKind.ENTERPRISE:
             f["enterprises"].queryset = Enterprise.objects.for_user(actor)
@@ -330,12 +337,14 @@ class VisitForm(forms.Form):
         f: Any = self.fields
         self.actor = actor
         f["enterprise"].queryset = enterprises
+        f["enterprise"].empty_label = "请选择挂点企业"
         f["community"].queryset = communities
+        f["community"].empty_label = "不选择"
         f["date"].initial = timezone.localdate()
         f["photos"].widget.attrs["col"] = "col-12"
         if office:
             f["visitor"].queryset = visitors
-            f["visitor"].label_from_instance = lambda u: f"{u.name}（{u.role_label}）"  # type: ignore[attr-defined]
+            f["visitor"].label_from_instance = lambda u: f"{u.name}（{u.role_label}）"
             f["visitor"].empty_label = f"本人（{actor.name or actor.username}）"
         else:
             del self.fields["visitor"]
@@ -376,10 +385,11 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         f: Any = self.fields
         f["community"].queryset = communities
+        f["community"].empty_label = "请选择社区"
         f["date"].initial = timezone.localdate()
         if office:
             f["host"].queryset = hosts
-            f["host"].label_from_instance = lambda u: f"{u.name}（{u.role_label}）"  # type: ignore[attr-defined]
+            f["host"].label_from_instance = lambda u: f"{u.name}（{u.role_label}）"
             f["host"].empty_label = f"本人（{actor.name or actor.username}）"
         else:
             del self.fields["host"]
@@ -394,9 +404,10 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         f: Any = self.fields
+        f["owner"].empty_label = "选择人员"
         if owners is not None:
             f["owner"].queryset = owners
-            f["owner"].label_from_instance = lambda u: f"{u.name}（{u.role_label}）"  # type: ignore[attr-defined]
+            f["owner"].label_from_instance = lambda u: f"{u.name}（{u.role_label}）"
 
 
 DecisionFormSet = forms.formset_factory(DecisionForm, extra=2, max_num=30, validate_max=True)

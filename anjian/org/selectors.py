@@ -86,7 +86,7 @@ def grouped_assignments(
         qs = qs.filter(
             Q(person__name__icontains=q) | Q(enterprise__name__icontains=q) | Q(community__name__icontains=q)
         )
-    qs = qs.order_by("kind", "person__name", "person_id", "status", "id")
+    qs = qs.order_by("-kind", "person__name", "person_id", "status", "id")  # cadres first
     groups: dict[int, dict[str, Any]] = {}
     for a in qs:
         g = groups.setdefault(a.person_id, {"person": a.person, "kind": a.kind, "items": [], "active": 0})

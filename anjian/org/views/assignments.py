@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -16,7 +16,7 @@ from anjian.enterprises.models import Enterprise, KeyCategory
 from anjian.org import rules, selectors, services
 from anjian.org.choices import AssignmentKind, AssignmentStatus
 from anjian.org.forms import AssignmentForm, EndAssignmentForm, VoidAssignmentForm
-from anjian.org.models import Community
+from anjian.org.models import Assignment, Community
 from anjian.org.permissions import can
 from anjian.org.services.assignments import OutOfRangeError
 from anjian.org.views.common import apply_errors, capability_required
@@ -75,15 +75,21 @@ def _candidates(request: HttpRequest, selected: list[str]) -> tuple[list[Enterpr
         qs = qs.filter(community_id=community)
     chosen_ids = [int(s) for s in selected if str(s).isdigit()]
     chosen: QuerySet[Enterprise] = base.filter(pk__in=chosen_ids)
+    assigned = Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(status=AssignmentStatus.ACTIVE).select_related("person"),
+        to_attr="active_assignments",
+    )
     filtered = list(
         qs.exclude(pk__in=chosen_ids)
         .distinct()
         .select_related("community")
-        .prefetch_related("categories")
+        .prefetch_related("categories", assigned)
         .order_by("community__sort_order", "name")[:CANDIDATE_LIMIT]
     )
     items = (
-        list(chosen.select_related("community").prefetch_related("categories").order_by("name")) + filtered
+        list(chosen.select_related("community").prefetch_related("categories", assigned).order_by("name"))
+        + filtered
     )
     for e in items:
         e.is_plating = any(c.code == rules.ELECTROPLATING for c in e.categories.all())  # type: ignore[attr-defined]

@@ -27,7 +27,23 @@
     return { all: all, counted: counted };
   }
 
+  // Enterprises the chosen person already holds cannot be chosen again.
+  function markTaken() {
+    var who = person && person.value;
+    form.querySelectorAll(".candidate").forEach(function (l) {
+      var ids = (l.getAttribute("data-persons") || "").split(",");
+      var taken = !!who && ids.indexOf(who) >= 0;
+      var box = l.querySelector("input");
+      l.classList.toggle("taken", taken);
+      if (box) {
+        if (taken) box.checked = false;
+        box.disabled = taken;
+      }
+    });
+  }
+
   function update() {
+    markTaken();
     var c = chosen();
     if (chosenCount) chosenCount.textContent = c.all;
     if (chosenPlating) chosenPlating.textContent = c.counted;
