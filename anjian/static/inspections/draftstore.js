@@ -30,7 +30,7 @@
         var t = db.transaction(STORE, mode);
         var store = t.objectStore(STORE);
         var out = fn(store);
-        t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+        t.oncomplete = function () { resolve(out instanceof window.IDBRequest ? out.result : out); };
         t.onerror = function () { reject(t.error); };
         t.onabort = function () { reject(t.error || new Error("本地存储写入失败（可能空间不足）。")); };
       });
