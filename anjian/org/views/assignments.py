@@ -59,7 +59,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _candidates(request: HttpRequest, selected: list[str]) -> tuple[list[Enterprise], dict[str, str]]:
+def _candidates(request: HttpRequest, selected: list[str]) -> tuple[list[Any], dict[str, str]]:
     """Enterprises offered for a cadre: the chosen ones plus those matching the filter (default: electroplating)."""
     params = request.POST if request.method == "POST" else request.GET
     category = params.get("category", "electroplating")
