@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from anjian.core import audit
 from anjian.notifications.choices import Level
 from anjian.notifications.services import notify
 from anjian.tipoffs.challenge import MAX_AGE_SECONDS
@@ -39,7 +40,7 @@ def _people(tip: Tipoff) -> list[Any]:
 
 @transaction.atomic
 def sweep(now: dt.datetime | None = None) -> SweepReport:
-    """Run every few minutes (config/schedules.py); safe to run again at any time."""
+    """Run hourly (anjian/config/schedules.py); safe to run again at any time."""
     now = now or timezone.now()
     report = SweepReport()
     open_tips = Tipoff.objects.exclude(status__in=CLOSED_STATUSES).select_related(
@@ -52,11 +53,11 @@ def sweep(now: dt.datetime | None = None) -> SweepReport:
                 tip=tip, type=TipEventType.OVERDUE, params__status=tip.status
             ).exists()
             if not already:
+                summary = f"「{step}」环节超过期限 {local(tip.due_at)}"
                 TipEvent.objects.create(
-                    tip=tip,
-                    type=TipEventType.OVERDUE,
-                    params={"status": tip.status, "summary": f"「{step}」环节超过期限 {local(tip.due_at)}"},
+                    tip=tip, type=TipEventType.OVERDUE, params={"status": tip.status, "summary": summary}
                 )
+                audit.record(actor=None, action="tipoff.overdue", obj=tip, note=summary)
             sent = notify(
                 _people(tip),
                 title=f"举报 {tip.code} 已超期：{step}",

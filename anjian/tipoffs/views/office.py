@@ -358,6 +358,8 @@ def tip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except (ValidationError, ServiceError) as exc:
             add_service_errors(form, exc)
             status = getattr(exc, "status", 400)
+            if isinstance(exc, ServiceError):  # the form may not be shown in the current state: say it on top
+                messages.error(request, exc.message)
         else:
             messages.success(request, message)
             return redirect("tipoffs:detail", pk=tip.pk)
