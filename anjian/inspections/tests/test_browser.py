@@ -1,5 +1,6 @@
 """The phone journey (375×812): a grid inspector opens a plan, answers items with one failure and a
-photo, reloads mid-way and finds the draft restored, signs twice, submits and sees the inspection."""
+photo, reloads mid-way and finds the draft restored, signs twice, submits while offline (queued), and
+sees the inspection once the connection is back."""
 
 from __future__ import annotations
 
@@ -84,7 +85,13 @@ def test_phone_inspection_with_draft_restored_after_reload(
     page.locator("#sig-enterprise").scroll_into_view_if_needed()
     _sign(page, "#sig-enterprise")
     page.wait_for_timeout(600)
+    # Lost connection: the inspection is queued on the device and sent when the browser is back online.
+    page.context.set_offline(True)
     page.locator("#submit-btn").click()
+    page.locator("#net-status", has_text="待提交").wait_for()
+    assert page.locator("#queued-alert").is_visible()
+    assert not Inspection.objects.exists()
+    page.context.set_offline(False)
     page.wait_for_url("**/inspections/*/")
 
     inspection = Inspection.objects.get()
