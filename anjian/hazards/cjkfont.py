@@ -99,8 +99,8 @@ def _cff_to_glyf(font: object) -> None:
         glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
         glyf.glyphs[name] = pen.glyph()
     del f["CFF "]
-    for table in ("VORG",):
-        f.pop(table, None)
+    if "VORG" in f:  # vertical origins belong to CFF fonts
+        del f["VORG"]  # noqa: RUF051 (TTFont has no pop)
     f["glyf"] = glyf
     f["loca"] = newTable("loca")
     maxp = f["maxp"]

@@ -148,7 +148,7 @@ class VerifyForm(forms.Form):
         label="复查结论",
         choices=[("1", "整改到位，同意销号"), ("0", "整改不到位，退回整改")],
         coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input mt-0"}),
     )
     note = forms.CharField(label="复查意见", widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label="复查照片", required=False)
@@ -165,7 +165,7 @@ class DecisionForm(forms.Form):
         label="审批结论",
         choices=[("1", "批准延期"), ("0", "驳回")],
         coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input mt-0"}),
     )
     note = forms.CharField(
         label="审批意见", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -183,7 +183,11 @@ class NoteForm(forms.Form):
 
 
 class LevelForm(forms.Form):
-    level = forms.ChoiceField(label="确认等级", choices=Level.choices, widget=forms.RadioSelect)
+    level = forms.ChoiceField(
+        label="确认等级",
+        choices=Level.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input mt-0"}),
+    )
     note = forms.CharField(
         label="评估意见", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

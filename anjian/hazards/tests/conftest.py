@@ -60,3 +60,35 @@ SIX_PARTS = {
     "schedule": "30 日内完成，每周报送进展",
     "safety_measures": "治理期间停止进入作业，配备救援器材并演练",
 }
+
+
+@pytest.fixture
+def failed_result(world: Any) -> Any:
+    """A submitted inspection of 甲一电镀 with one failed item (major=True picks a 重大 ground item)."""
+    from anjian.inspections.models import ChecklistItem, Inspection, InspectionResult
+
+    def make(major: bool = False) -> Any:
+        item = (
+            ChecklistItem.objects.filter(major_hazard_ground=major, version__is_current=True)
+            .select_related("version")
+            .order_by("id")
+            .first()
+        )
+        assert item is not None, "standard checklists are loaded by the inspections data migration"
+        now = timezone.now()
+        inspection = Inspection.objects.create(
+            enterprise=world.ent_a1,
+            checklist_version=item.version,
+            inspector=world.inspector_a1,
+            started_at=now,
+            submitted_at=now,
+            status="submitted",
+            representative_name="张厂长",
+            lat=22.6001,
+            lng=113.8502,
+        )
+        return InspectionResult.objects.create(
+            inspection=inspection, item=item, outcome="fail", note="现场发现该项不符合要求"
+        )
+
+    return make
