@@ -112,7 +112,9 @@ def test_community_worker_scope(world: Any, setup: Any) -> None:
     assert "甲一电镀有限公司" in listing
     assert "甲一电镀有限公司" not in c.get(reverse("org:visits")).content.decode()
     assert "处级干部老李" not in c.get(reverse("org:coverage")).content.decode()
-    assert "处级干部老李" in world.client(world.worker_a).get(reverse("org:coverage")).content.decode()
+    coverage_page = world.client(world.worker_a).get(reverse("org:coverage")).content.decode()
+    assert "处级干部老李" in coverage_page
+    assert reverse("org:person", args=[world.cadre.pk]) not in coverage_page  # would be a 404 for the worker
 
 
 def test_forbidden_actions(world: Any, setup: Any) -> None:
