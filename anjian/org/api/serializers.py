@@ -123,13 +123,13 @@ class UserWriteSerializer(serializers.Serializer[Any]):
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
 
 
-class PasswordSerializer(serializers.Serializer[Any]):
+class PersonPasswordSerializer(serializers.Serializer[Any]):
     password = serializers.CharField(
         write_only=True, error_messages=REQUIRED, style={"input_type": "password"}
     )
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class RecordReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=300, error_messages=REQUIRED)
 
 
@@ -193,7 +193,7 @@ class AssignmentVoidSerializer(serializers.Serializer[Any]):
     out_of_range_note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class PhotoSerializer(serializers.Serializer[Any]):
+class VisitPhotoSerializer(serializers.Serializer[Any]):
     uuid = serializers.UUIDField()
     url = serializers.CharField()
     name = serializers.CharField()
@@ -229,7 +229,7 @@ class VisitSerializer(serializers.ModelSerializer[Visit]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(PhotoSerializer(many=True))
+    @extend_schema_field(VisitPhotoSerializer(many=True))
     def get_photos(self, obj: Visit) -> list[dict[str, Any]]:
         prefetched = getattr(obj, "_photos", None)
         items = prefetched if prefetched is not None else attachments_of(obj)
@@ -251,7 +251,7 @@ class VisitCreateSerializer(serializers.Serializer[Any]):
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class DecisionSerializer(serializers.ModelSerializer[MeetingDecision]):
+class MeetingDecisionSerializer(serializers.ModelSerializer[MeetingDecision]):
     owner_display = serializers.SerializerMethodField()
 
     class Meta:
@@ -274,21 +274,21 @@ class DecisionSerializer(serializers.ModelSerializer[MeetingDecision]):
         return obj.owner.name if obj.owner_id and obj.owner else obj.owner_name
 
 
-class DecisionInputSerializer(serializers.Serializer[Any]):
+class MeetingDecisionInputSerializer(serializers.Serializer[Any]):
     text = serializers.CharField(max_length=500, error_messages=REQUIRED)
     owner = serializers.IntegerField(required=False, allow_null=True)
     owner_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     due_date = serializers.DateField(error_messages=REQUIRED)
 
 
-class DecisionDoneSerializer(serializers.Serializer[Any]):
+class MeetingDecisionDoneSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=500, error_messages=REQUIRED)
 
 
 class MeetingSerializer(serializers.ModelSerializer[Meeting]):
     community_name = serializers.CharField(source="community.name", read_only=True)
     host_name = serializers.CharField(source="host.name", read_only=True)
-    decisions = DecisionSerializer(many=True, read_only=True)
+    decisions = MeetingDecisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Meeting
@@ -320,7 +320,7 @@ class MeetingCreateSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200, error_messages=REQUIRED)
     participants = serializers.CharField(max_length=500, error_messages=REQUIRED)
     minutes = serializers.CharField(error_messages=REQUIRED)
-    decisions = DecisionInputSerializer(many=True, required=False, default=list)
+    decisions = MeetingDecisionInputSerializer(many=True, required=False, default=list)
 
 
 class CoverageCellSerializer(serializers.Serializer[Any]):

@@ -133,10 +133,10 @@ class UserViewSet(_ReadWrite):
         person = services.update_person(person, actor=request.user, data=values)
         return Response(s.UserSerializer(person).data)
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.UserSerializer})
+    @extend_schema(request=s.RecordReasonSerializer, responses={200: s.UserSerializer})
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
-        data = s.ReasonSerializer(data=request.data)
+        data = s.RecordReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = services.deactivate_person(
             self.get_object(), actor=request.user, reason=data.validated_data["reason"]
@@ -149,10 +149,10 @@ class UserViewSet(_ReadWrite):
         person = services.reactivate_person(self.get_object(), actor=request.user)
         return Response(s.UserSerializer(person).data)
 
-    @extend_schema(request=s.PasswordSerializer, responses={204: None})
+    @extend_schema(request=s.PersonPasswordSerializer, responses={204: None})
     @action(detail=True, methods=["post"], url_path="password")
     def set_password(self, request: Request, pk: str | None = None) -> Response:
-        data = s.PasswordSerializer(data=request.data)
+        data = s.PersonPasswordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.reset_password(
             self.get_object(), actor=request.user, password=data.validated_data["password"]
@@ -228,10 +228,10 @@ class VisitViewSet(_ReadWrite):
         visit = services.record_visit(actor=request.user, data=values, photos=photos)
         return Response(s.VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.VisitSerializer})
+    @extend_schema(request=s.RecordReasonSerializer, responses={200: s.VisitSerializer})
     @action(detail=True, methods=["post"])
     def void(self, request: Request, pk: str | None = None) -> Response:
-        data = s.ReasonSerializer(data=request.data)
+        data = s.RecordReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         visit = services.void_visit(
             self.get_object(), actor=request.user, reason=data.validated_data["reason"]
@@ -277,10 +277,10 @@ class MeetingViewSet(_ReadWrite):
             s.MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.MeetingSerializer})
+    @extend_schema(request=s.RecordReasonSerializer, responses={200: s.MeetingSerializer})
     @action(detail=True, methods=["post"])
     def void(self, request: Request, pk: str | None = None) -> Response:
-        data = s.ReasonSerializer(data=request.data)
+        data = s.RecordReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = services.void_meeting(
             self.get_object(), actor=request.user, reason=data.validated_data["reason"]
@@ -292,7 +292,7 @@ class DecisionViewSet(_ReadWrite):
     """Meeting decisions; `done` marks one as carried out with a note."""
 
     queryset = MeetingDecision.objects.select_related("owner", "meeting")
-    serializer_class = s.DecisionSerializer
+    serializer_class = s.MeetingDecisionSerializer
     filterset_class = DecisionFilter
     ordering_fields = ["due_date", "id"]
     http_method_names = ["get", "post", "head", "options"]
@@ -300,15 +300,15 @@ class DecisionViewSet(_ReadWrite):
     def get_queryset(self) -> Any:
         return super().get_queryset().order_by("due_date", "id")
 
-    @extend_schema(request=s.DecisionDoneSerializer, responses={200: s.DecisionSerializer})
+    @extend_schema(request=s.MeetingDecisionDoneSerializer, responses={200: s.MeetingDecisionSerializer})
     @action(detail=True, methods=["post"])
     def done(self, request: Request, pk: str | None = None) -> Response:
-        data = s.DecisionDoneSerializer(data=request.data)
+        data = s.MeetingDecisionDoneSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decision = services.mark_decision_done(
             self.get_object(), actor=request.user, note=data.validated_data["note"]
         )
-        return Response(s.DecisionSerializer(decision).data)
+        return Response(s.MeetingDecisionSerializer(decision).data)
 
 
 class CoverageView(APIView):

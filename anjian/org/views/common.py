@@ -61,10 +61,6 @@ def capability_required(
     return decorator
 
 
-def forbid(exc: PermissionDeniedError) -> None:
-    raise PermissionDenied(exc.message)
-
-
 def paginate(request: HttpRequest, qs: Any, per_page: int = 30) -> Page:
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
