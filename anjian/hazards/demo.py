@@ -354,6 +354,7 @@ def _story(p: Plan, rng: random.Random, proposed_major: bool, today: dt.date, tz
         return  # still rectifying, within the deadline
     steps.append(("evidence", at(finish), {}))
     h.state = State.AWAITING_VERIFICATION
+    h.rectified_at = steps[-1][1]
     check = finish + dt.timedelta(days=rng.randint(1, 4))
     if check >= today:
         return
@@ -364,6 +365,7 @@ def _story(p: Plan, rng: random.Random, proposed_major: bool, today: dt.date, tz
             h.state = State.RECTIFYING
             return
         steps.append(("evidence", at(again), {}))
+        h.rectified_at = steps[-1][1]
         check = again + dt.timedelta(days=rng.randint(1, 3))
         if check >= today:
             return

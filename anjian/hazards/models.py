@@ -110,6 +110,7 @@ class Hazard(VoidableModel):
     )
     found_at = models.DateTimeField(_("发现时间"), default=timezone.now)
     rectification_started_at = models.DateTimeField(_("开始整改时间"), null=True, blank=True)
+    rectified_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
         USER, verbose_name=_("销号人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

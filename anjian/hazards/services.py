@@ -366,7 +366,8 @@ def submit_rectification(
     stored = [store_attachment(p, owner=rect, actor=actor, purpose=PURPOSE_EVIDENCE_PHOTO) for p in photos]
     before = audit.snapshot(h)
     h.state = State.AWAITING_VERIFICATION
-    h.save(update_fields=["state", "updated_at"])
+    h.rectified_at = rect.submitted_at
+    h.save(update_fields=["state", "rectified_at", "updated_at"])
     audit.record(
         actor=actor,
         action="hazard.submit_rectification",

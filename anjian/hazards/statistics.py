@@ -121,7 +121,9 @@ def build(qs: QuerySet[Hazard], period: Period, scope_label: str = "") -> Report
             rectified=Count("id", filter=Q(closed_at__gte=start, closed_at__lt=end)),
             on_time=Count(
                 "id",
-                filter=Q(closed_at__gte=start, closed_at__lt=end, closed_at__date__lte=F("current_deadline")),
+                filter=Q(
+                    closed_at__gte=start, closed_at__lt=end, rectified_at__date__lte=F("current_deadline")
+                ),
             ),
             unfinished=Count("id", filter=open_at_end),
             overdue=Count("id", filter=open_at_end & Q(current_deadline__lt=period.end)),

@@ -70,6 +70,7 @@ class HazardSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "found_by",
             "found_at",
             "rectification_started_at",
+            "rectified_at",
             "closed_at",
             "closed_by",
             "void_reason",

@@ -281,7 +281,7 @@ def test_ledger_excel_per_enterprise_and_community(world, make_hazard):
     assert "甲一电镀有限公司 隐患台账" in values[0][0] and values[1][1] == "隐患编号"
     assert [r[5] for r in values[2:]] == ["甲一台账隐患"]
     response = c.get("/hazards/ledger.xlsx", {"community": world.community_a.pk})
-    ws: Any = load_workbook(io.BytesIO(response.content)).active
+    ws = load_workbook(io.BytesIO(response.content)).active
     assert len(list(ws.iter_rows(min_row=3, values_only=True))) == 2
     assert c.get("/hazards/ledger.xlsx", {"community": world.community_b.pk}).status_code == 404
     assert c.get("/hazards/ledger.xlsx", {"enterprise": world.ent_b1.pk}).status_code == 404

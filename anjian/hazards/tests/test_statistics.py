@@ -52,7 +52,9 @@ def test_counts_found_rectified_overdue_by_level(world, make_hazard):
     Hazard.objects.filter(pk__in=[a.pk, b.pk, c.pk]).update(
         found_at=jan, original_deadline=dt.date(2025, 2, 1), current_deadline=dt.date(2025, 2, 1)
     )
-    Hazard.objects.filter(pk=a.pk).update(closed_at=dt.datetime(2025, 1, 20, tzinfo=tz))
+    Hazard.objects.filter(pk=a.pk).update(
+        rectified_at=dt.datetime(2025, 1, 18, tzinfo=tz), closed_at=dt.datetime(2025, 1, 20, tzinfo=tz)
+    )
     report = statistics.build(Hazard.objects.all(), Period(2025, 1))
     assert report.totals["all"] == {"found": 2, "rectified": 1, "on_time": 1, "unfinished": 1, "overdue": 1}
     assert report.totals["major"]["overdue"] == 1 and report.totals["general"]["rectified"] == 1
