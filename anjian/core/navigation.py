@@ -103,6 +103,15 @@ SECTIONS: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        "监测预警",
+        (
+            NavItem("报警看板", "monitoring:board", "bi-broadcast", (FIELD - {"tip_officer"}) | {"enterprise_officer", "fire_station"}, r"^/monitoring/(alarms/|$)"),
+            NavItem("监测设备", "monitoring:devices", "bi-cpu", (FIELD - {"tip_officer"}) | {"enterprise_officer", "fire_station"}, r"^/monitoring/devices/"),
+            NavItem("报警规则", "monitoring:rules", "bi-sliders", (FIELD - {"tip_officer"}) | {"enterprise_officer"}, r"^/monitoring/rules/"),
+            NavItem("接入状态", "monitoring:health", "bi-activity", OFFICE, r"^/monitoring/health/"),
+        ),
+    ),
+    NavSection(
         "挂点工作",
         (
             NavItem(

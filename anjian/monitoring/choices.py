@@ -150,6 +150,7 @@ class IngestReason(models.TextChoices):
     METRIC_NOT_NUMBER = "metric_not_number", _("指标值不是数字")
     METRIC_OUT_OF_RANGE = "metric_out_of_range", _("指标值超出量程")
     BAD_STATUS = "bad_status", _("状态消息格式错误")
+    INTERNAL_ERROR = "internal_error", _("处理出错（已记录日志）")
 
 
 REJECT_REASONS = frozenset(r.value for r in IngestReason) - {"accepted", "duplicate"}
