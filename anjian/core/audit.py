@@ -81,6 +81,56 @@ def record(
     only_changes: bool = False,
 ) -> AuditEntry:
     """Append one audit link. Call inside the transaction of the write it describes."""
+    with transaction.atomic():
+        head = _locked_head()
+        entry = _link(
+            head,
+            actor=actor,
+            action=action,
+            obj=obj,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            before=before,
+            after=after,
+            note=note,
+            only_changes=only_changes,
+        )
+        entry.save(force_insert=True)
+        head.save(update_fields=["length", "last_hash"])
+    return entry
+
+
+def record_many(links: Iterable[dict[str, Any]]) -> list[AuditEntry]:
+    """Append several links at once (each dict holds record()'s keyword arguments) with one lock of the
+    chain head and one bulk insert: the links and hashes are exactly those record() would have written.
+    For batch writers such as the Excel import. Call inside the transaction of the writes they describe."""
+    links = list(links)
+    if not links:
+        return []
+    with transaction.atomic():
+        head = _locked_head()
+        entries = [_link(head, **kwargs) for kwargs in links]
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+        head.save(update_fields=["length", "last_hash"])
+    return entries
+
+
+def _link(
+    head: AuditHead,
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+    only_changes: bool = False,
+) -> AuditEntry:
+    """The next (unsaved) link after `head`, with its hash; `head` is advanced in memory."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or (obj.pk or "")
@@ -93,31 +143,25 @@ def record(
         if actor is not None and getattr(actor, "is_authenticated", False)
         else None
     )
-    with transaction.atomic():
-        head = _locked_head()
-        entry = AuditEntry(
-            chain_index=head.length + 1,
-            at=timezone.now(),
-            actor_id=actor_id,
-            actor_label=(getattr(actor, "username", "") or "")[:150]
-            if actor_id
-            else (origin.source or "system"),
-            source=origin.source,
-            ip=origin.ip[:64],
-            action=action[:60],
-            object_type=object_type[:100],
-            object_id=str(object_id)[:64],
-            object_repr=object_repr[:300],
-            before=_plain(before) if before is not None else None,
-            after=_plain(after) if after is not None else None,
-            note=note[:500],
-            prev_hash=head.last_hash,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save(force_insert=True)
-        head.length = entry.chain_index
-        head.last_hash = entry.hash
-        head.save(update_fields=["length", "last_hash"])
+    entry = AuditEntry(
+        chain_index=head.length + 1,
+        at=timezone.now(),
+        actor_id=actor_id,
+        actor_label=(getattr(actor, "username", "") or "")[:150] if actor_id else (origin.source or "system"),
+        source=origin.source,
+        ip=origin.ip[:64],
+        action=action[:60],
+        object_type=object_type[:100],
+        object_id=str(object_id)[:64],
+        object_repr=object_repr[:300],
+        before=_plain(before) if before is not None else None,
+        after=_plain(after) if after is not None else None,
+        note=note[:500],
+        prev_hash=head.last_hash,
+    )
+    entry.hash = entry.compute_hash()
+    head.length = entry.chain_index
+    head.last_hash = entry.hash
     return entry
 
 
