@@ -67,11 +67,25 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "inspection.void": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF}),
     # public tip-offs (举报受理); revealing a reporter's identity is tip_officer-only (anjian.tipoffs.services)
     "tipoff.view": frozenset(
-        {R.STREET_ADMIN, R.OFFICE_STAFF, R.TIP_OFFICER, R.DEPARTMENT_STAFF, R.COMMUNITY_WORKER, R.GRID_INSPECTOR}
+        {
+            R.STREET_ADMIN,
+            R.OFFICE_STAFF,
+            R.TIP_OFFICER,
+            R.DEPARTMENT_STAFF,
+            R.COMMUNITY_WORKER,
+            R.GRID_INSPECTOR,
+        }
     ),
     "tipoff.triage": frozenset({R.STREET_ADMIN, R.OFFICE_STAFF, R.TIP_OFFICER}),
     "tipoff.verify": frozenset(
-        {R.STREET_ADMIN, R.OFFICE_STAFF, R.TIP_OFFICER, R.DEPARTMENT_STAFF, R.COMMUNITY_WORKER, R.GRID_INSPECTOR}
+        {
+            R.STREET_ADMIN,
+            R.OFFICE_STAFF,
+            R.TIP_OFFICER,
+            R.DEPARTMENT_STAFF,
+            R.COMMUNITY_WORKER,
+            R.GRID_INSPECTOR,
+        }
     ),
     "tipoff.reward_decide": frozenset({R.TIP_OFFICER, R.STREET_ADMIN}),
     "tipoff.reward_approve": frozenset({R.STREET_ADMIN}),

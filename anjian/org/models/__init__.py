@@ -2,4 +2,14 @@ from anjian.org.models.assignments import Assignment, Meeting, MeetingDecision, 
 from anjian.org.models.people import User
 from anjian.org.models.structure import Community, Department, Grid, Street
 
-__all__ = ["Assignment", "Community", "Department", "Grid", "Meeting", "MeetingDecision", "Street", "User", "Visit"]
+__all__ = [
+    "Assignment",
+    "Community",
+    "Department",
+    "Grid",
+    "Meeting",
+    "MeetingDecision",
+    "Street",
+    "User",
+    "Visit",
+]

@@ -17,7 +17,10 @@ class Assignment(VoidableModel):
 
     kind = models.CharField(_("挂点类型"), max_length=20, choices=AssignmentKind.choices)
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("挂点人员"), on_delete=models.PROTECT, related_name="assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("挂点人员"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
     )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -31,10 +34,19 @@ class Assignment(VoidableModel):
         "org.Community", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="assignments"
     )
     department = models.ForeignKey(
-        "org.Department", verbose_name=_("挂点科办"), null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+        "org.Department",
+        verbose_name=_("挂点科办"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
     )
     status = models.CharField(
-        _("状态"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE, db_index=True
+        _("状态"),
+        max_length=20,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.ACTIVE,
+        db_index=True,
     )
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
@@ -42,7 +54,11 @@ class Assignment(VoidableModel):
     visits_per_week = models.PositiveSmallIntegerField(_("每周走访次数"), default=1)
     meetings_per_month = models.PositiveSmallIntegerField(_("每月例会次数"), default=0)
     out_of_range_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("超范围确认人"),
     )
     out_of_range_note = models.CharField(_("超范围确认说明"), max_length=300, blank=True)
@@ -54,7 +70,10 @@ class Assignment(VoidableModel):
         indexes = [models.Index(fields=["person", "status"]), models.Index(fields=["community", "status"])]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(kind="enterprise", enterprise__isnull=False) | models.Q(kind="community", enterprise__isnull=True)),
+                condition=(
+                    models.Q(kind="enterprise", enterprise__isnull=False)
+                    | models.Q(kind="community", enterprise__isnull=True)
+                ),
                 name="assignment_target_matches_kind",
             ),
             models.UniqueConstraint(
@@ -77,21 +96,36 @@ class Assignment(VoidableModel):
 
     @property
     def target_label(self) -> str:
-        return self.enterprise.name if self.kind == AssignmentKind.ENTERPRISE and self.enterprise else self.community.name
+        return (
+            self.enterprise.name
+            if self.kind == AssignmentKind.ENTERPRISE and self.enterprise
+            else self.community.name
+        )
 
 
 class Visit(VoidableModel):
     """A recorded visit (走访): who went where, when, with whom, what they found."""
 
     assignment = models.ForeignKey(
-        Assignment, verbose_name=_("挂点"), null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
+        Assignment,
+        verbose_name=_("挂点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
     )
     visitor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("走访人"), on_delete=models.PROTECT, related_name="visits"
     )
-    community = models.ForeignKey("org.Community", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="visits")
+    community = models.ForeignKey(
+        "org.Community", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="visits"
+    )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("走访企业"), null=True, blank=True, on_delete=models.PROTECT,
+        "enterprises.Enterprise",
+        verbose_name=_("走访企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="visits",
     )
     date = models.DateField(_("走访日期"), db_index=True)
@@ -116,10 +150,19 @@ class Meeting(VoidableModel):
     """A community monthly meeting (月例会) held by the liaison officer, with minutes and decisions."""
 
     assignment = models.ForeignKey(
-        Assignment, verbose_name=_("挂点"), null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
+        Assignment,
+        verbose_name=_("挂点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
     )
-    community = models.ForeignKey("org.Community", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="meetings")
-    host = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("主持人"), on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "org.Community", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("主持人"), on_delete=models.PROTECT, related_name="+"
+    )
     date = models.DateField(_("会议日期"), db_index=True)
     title = models.CharField(_("会议主题"), max_length=200)
     participants = models.CharField(_("参会人员"), max_length=500)
@@ -139,14 +182,23 @@ class Meeting(VoidableModel):
 class MeetingDecision(TimeStampedModel):
     """A decision of a meeting, with its owner and due date, followed until done."""
 
-    meeting = models.ForeignKey(Meeting, verbose_name=_("例会"), on_delete=models.PROTECT, related_name="decisions")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("例会"), on_delete=models.PROTECT, related_name="decisions"
+    )
     text = models.CharField(_("议定事项"), max_length=500)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     owner_name = models.CharField(_("责任人（姓名）"), max_length=50, blank=True)
     due_date = models.DateField(_("完成时限"))
-    status = models.CharField(_("状态"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.OPEN)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
+    )
     done_at = models.DateTimeField(_("落实时间"), null=True, blank=True)
     done_note = models.CharField(_("落实情况"), max_length=500, blank=True)
 

@@ -26,13 +26,28 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices, db_index=True)
     title = models.CharField(_("职务"), max_length=100, blank=True)
     department = models.ForeignKey(
-        "org.Department", verbose_name=_("所属科办"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        "org.Department",
+        verbose_name=_("所属科办"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     community = models.ForeignKey(
-        "org.Community", verbose_name=_("所属社区"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+        "org.Community",
+        verbose_name=_("所属社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
     )
     grid = models.ForeignKey(
-        "org.Grid", verbose_name=_("负责网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+        "org.Grid",
+        verbose_name=_("负责网格"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
     )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -44,7 +59,7 @@ class User(AbstractUser):
     )
     deactivated_reason = models.CharField(_("停用原因"), max_length=300, blank=True)
 
-    objects = PersonManager()
+    objects = PersonManager()  # type: ignore[misc]
     scope = Scope(community="community", grid="grid", enterprise="enterprise")
 
     REQUIRED_FIELDS = ["email"]
@@ -84,7 +99,7 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        return Role(self.role).label if self.role in Role.values else "—"
+        return str(Role(self.role).label) if self.role in Role.values else "—"
 
     @property
     def scope_label(self) -> str:

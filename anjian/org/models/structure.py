@@ -31,7 +31,9 @@ class Street(ScopedModel):
 class Community(ScopedModel):
     """A community (社区) of the street; every record in Anjian belongs to one."""
 
-    street = models.ForeignKey(Street, verbose_name=_("街道"), on_delete=models.PROTECT, related_name="communities")
+    street = models.ForeignKey(
+        Street, verbose_name=_("街道"), on_delete=models.PROTECT, related_name="communities"
+    )
     name = models.CharField(_("社区名称"), max_length=100, unique=True)
     code = models.CharField(_("社区编码"), max_length=20, unique=True)
     boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
@@ -54,7 +56,9 @@ class Community(ScopedModel):
 class Grid(ScopedModel):
     """A grid (网格) within a community, patrolled by its grid inspector (安格员)."""
 
-    community = models.ForeignKey(Community, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="grids")
+    community = models.ForeignKey(
+        Community, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="grids"
+    )
     name = models.CharField(_("网格名称"), max_length=100)
     code = models.CharField(_("网格编码"), max_length=30, unique=True)
     boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
@@ -63,7 +67,9 @@ class Grid(ScopedModel):
 
     class Meta:
         ordering = ["community__sort_order", "code"]
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name_in_community")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name_in_community")
+        ]
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
 
