@@ -20,12 +20,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from anjian.enterprises.choices import Industry, OperatingStatus
-from anjian.enterprises.importer import COLUMNS, ERROR_HEADER, EXAMPLE_USCC, HEADERS, column_letter
 from anjian.enterprises.models import Enterprise, KeyCategory
+from anjian.enterprises.workbook import COLUMNS, ERROR_HEADER, EXAMPLE_USCC, HEADERS, column_letter
 from anjian.org.models import Community, Grid
 
 SHEET_TITLE = "企业台账"
