@@ -129,7 +129,7 @@ def seed(stdout: Any = None, *, seed_value: int = 2026) -> dict[str, int]:
             if version is None:
                 continue
             fail_rate = 0.18 if ent.pk in risky else 0.05
-            rows = []
+            rows: list[tuple[ChecklistItem, str, str]] = []
             for item in items_of[version.pk]:
                 roll = rng.random()
                 if roll < fail_rate * (0.4 if item.major_hazard_ground else 1):

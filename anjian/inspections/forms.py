@@ -28,12 +28,12 @@ def _templates() -> Any:
 
 class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.role_label}）"
+        return f"{obj.name} · {obj.role_label}"
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.role_label}）"
+        return f"{obj.name} · {obj.role_label}"
 
 
 class PlanForm(forms.Form):
@@ -59,7 +59,7 @@ class PlanForm(forms.Form):
         label="参加科办",
         queryset=Department.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="联合检查须至少选择一个科办",
     )
     template = forms.ModelChoiceField(
@@ -122,7 +122,9 @@ class GridRoundForm(forms.Form):
         empty_label="按企业类型自动选择",
     )
     enterprises = forms.ModelMultipleChoiceField(
-        label="巡查企业", queryset=Enterprise.objects.none(), widget=forms.CheckboxSelectMultiple
+        label="巡查企业",
+        queryset=Enterprise.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -65,7 +65,7 @@ def plan_view_counts(user: Any) -> dict[str, int]:
     today = timezone.localdate()
     start, end = week_of(today)
     planned = Q(status=PlanStatus.PLANNED)
-    counts = InspectionPlan.objects.for_user(user).aggregate(
+    counts: dict[str, Any] = InspectionPlan.objects.for_user(user).aggregate(
         mine=Count("pk", filter=planned & Q(inspector=user)),
         today=Count("pk", filter=planned & Q(planned_date=today)),
         week=Count("pk", filter=planned & Q(planned_date__range=(start, end))),

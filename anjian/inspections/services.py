@@ -554,7 +554,7 @@ def plan_grid_round(
     ids = _ids(list(enterprises))
     if not ids:
         raise ValidationError({"enterprises": "请至少选择一家企业。"})
-    chosen = list(Enterprise.objects.for_user(actor).filter(pk__in=ids))
+    chosen: list[Enterprise] = list(Enterprise.objects.for_user(actor).filter(pk__in=ids))
     if len(chosen) != len(set(ids)):
         raise ValidationError({"enterprises": "所选企业不存在或不在您的管辖范围内。"})
     day = _date(planned_date, "planned_date", "计划日期")
@@ -624,7 +624,7 @@ def _has_stroke(upload: Any) -> bool:
                 return False
             grey = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("L")
             low, high = grey.getextrema()
-            return bool(high - low > 40)
+            return bool(float(high) - float(low) > 40)  # type: ignore[arg-type]
     except Exception:  # a broken file is reported by store_attachment's own check
         return True
     finally:
@@ -688,7 +688,7 @@ def _submit(
 
     version = (
         ChecklistVersion.objects.select_related("template")
-        .filter(pk=_maybe_int(payload.get("checklist_version")))
+        .filter(pk=_maybe_int(payload.get("checklist_version")) or 0)
         .first()
     )
     if version is None:

@@ -100,8 +100,8 @@ class InspectionPlanSerializer(serializers.ModelSerializer):  # type: ignore[typ
 
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     inspector_name = serializers.CharField(source="inspector.name", read_only=True)
-    co_inspectors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    departments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    co_inspectors: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    departments: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = InspectionPlan
@@ -130,7 +130,7 @@ class InspectionPlanInputSerializer(serializers.Serializer):  # type: ignore[typ
     """Create: source grid_round (own round) or office_adhoc / joint (office). Update: any field but
     source and enterprise."""
 
-    source = serializers.ChoiceField(
+    source: Any = serializers.ChoiceField(
         choices=[
             (PlanSource.GRID_ROUND, "网格巡查"),
             (PlanSource.OFFICE_ADHOC, "街道专项检查"),

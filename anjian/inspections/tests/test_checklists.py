@@ -80,7 +80,7 @@ def test_editing_publishes_a_new_version_and_past_inspections_keep_theirs(world:
     assert inspection.checklist_version_id == v1.pk
     assert inspection.results.get(item__order=1).item.text == v1.items.get(order=1).text
     entry = AuditEntry.objects.filter(action="publish_version").first()
-    assert entry is not None and entry.after["version"] == 2
+    assert entry is not None and entry.after is not None and entry.after["version"] == 2
     # A new inspection uses the new version; the old version still accepts a draft begun on it.
     services.submit_inspection(
         actor=world.inspector_a1, payload=payload(v2, enterprise=world.ent_a1), files=files()

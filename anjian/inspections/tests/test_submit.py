@@ -121,7 +121,7 @@ def test_bad_photo_leaves_nothing_half_saved(world: Any) -> None:
 
 def test_photo_of_an_item_outside_the_version_and_unknown_items_are_refused(world: Any) -> None:
     v = version_of()
-    other = version_of("gas_catering").items.first()
+    other = version_of("gas_catering").items.order_by("order")[0]
     data = payload(v, enterprise=world.ent_a1)
     data["results"].append({"item": other.pk, "outcome": "pass"})
     f = files()
@@ -162,6 +162,7 @@ def test_plan_inspection_completes_the_plan_and_a_cadre_visit_counts_for_coverag
     from anjian.org.coverage import coverage_summary
 
     assert coverage_summary(world.office)["visits_done_this_week"] == 0
+    assert plan.template is not None
     v = plan.template.versions.get(is_current=True)
     assert plan.template.code == "electroplating"
     inspection, _ = services.submit_inspection(
@@ -198,6 +199,7 @@ def test_someone_not_on_the_plan_cannot_submit_it(world: Any) -> None:
     plan = services.create_plan(
         actor=world.inspector_a1, data={"enterprise": world.ent_a1.pk, "planned_date": timezone.localdate()}
     )
+    assert plan.template is not None
     v = plan.template.versions.get(is_current=True)
     with pytest.raises(PermissionDeniedError):
         services.submit_inspection(actor=world.worker_a, payload=payload(v, plan=plan), files=files())

@@ -46,7 +46,7 @@ def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(ChecklistTemplate, pk=pk)
     versions = list(
         template.versions.select_related("published_by").annotate(
-            n_items=Count("items"), n_used=Count("inspections")
+            n_items=Count("items", distinct=True), n_used=Count("inspections", distinct=True)
         )
     )
     wanted = request.GET.get("version")

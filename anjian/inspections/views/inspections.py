@@ -101,7 +101,11 @@ def perform_plan(request: HttpRequest, pk: int) -> HttpResponse:
     require_cap(request, "inspection.perform")
     plan = get_object_or_404(selectors.plans_for(request.user), pk=pk)
     user: Any = request.user
-    if not (services.is_office(user) or plan.inspector_id == user.pk or user in plan.co_inspectors.all()):
+    if not (
+        services.is_office(user)
+        or plan.inspector_id == user.pk
+        or plan.co_inspectors.filter(pk=user.pk).exists()
+    ):
         messages.error(request, "您不是该检查计划的检查人员。")
         return redirect("inspections:plan_detail", pk=plan.pk)
     if plan.status != PlanStatus.PLANNED:

@@ -56,6 +56,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in PlanStatus.values:
         qs = qs.filter(status=status)
+    elif view == "mine":
+        qs = qs.filter(status=PlanStatus.PLANNED)  # my to-do list; done ones are a filter away
     elif view != "all":
         qs = qs.exclude(status=PlanStatus.CANCELLED)
     source = request.GET.get("source", "")
@@ -66,7 +68,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(
             Q(enterprise__name__icontains=q) | Q(title__icontains=q) | Q(inspector__name__icontains=q)
         )
-    qs = qs.order_by("status", "planned_date", "id") if view != "all" else qs.order_by("-planned_date", "-id")
+    qs = qs.order_by("planned_date", "id") if view != "all" else qs.order_by("-planned_date", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(
@@ -160,7 +162,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     inspections = list(plan.inspections.select_related("inspector").order_by("-submitted_at"))
     may_handle = plan.status == PlanStatus.PLANNED and (
-        services.is_office(user) or plan.inspector_id == user.pk or user in plan.co_inspectors.all()
+        services.is_office(user)
+        or plan.inspector_id == user.pk
+        or plan.co_inspectors.filter(pk=user.pk).exists()
     )
     return render(
         request,

@@ -201,7 +201,7 @@
 
   function showGps() {
     if (draft.gps) {
-      setGps("已定位（±" + Math.round(draft.gps.accuracy || 0) + " 米）", "ok");
+      setGps(draft.gps.accuracy ? "已定位（±" + Math.round(draft.gps.accuracy) + " 米）" : "已定位", "ok");
     } else if (draft.locationNote) {
       setGps(draft.locationNote, "bad");
     }
