@@ -280,7 +280,9 @@ class ApproveRewardForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label="发放金额（元）", min_value=0, max_digits=14, decimal_places=2)
-    paid_on = forms.DateField(label="发放日期", widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label="发放日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     method = forms.ChoiceField(label="发放方式", choices=PaymentMethod.choices)
     reference = forms.CharField(label="凭证号", max_length=100, required=False)
     receipt = forms.FileField(

@@ -296,7 +296,7 @@ class TipEvent(TimelineEvent):
     def summary(self) -> str:
         """One readable line for the staff timeline (never identity: params never hold it)."""
         p = self.params or {}
-        parts = [str(p[k]) for k in ("summary", "reason", "note") if p.get(k)]
+        parts = [str(p[k]).rstrip("。；; ") for k in ("summary", "reason", "note") if p.get(k)]
         return "；".join(parts)
 
     @property

@@ -23,6 +23,7 @@ from anjian.tipoffs import identity
 from anjian.tipoffs.choices import AccidentLevel, AssigneeKind, TipEventType, TipStatus
 from anjian.tipoffs.identity import ReporterIdentity
 from anjian.tipoffs.models import Tipoff
+from anjian.tipoffs.rewards import yuan
 from anjian.tipoffs.services.common import (
     add_event,
     assignees,
@@ -266,9 +267,9 @@ def handle_tip(
     tip.handled_at = now
     enter(tip, TipStatus.HANDLED, now)
     tip.save()
-    parts = [action[:120]]
+    parts = [action[:120].rstrip("。；;，, ")]
     if tip.penalty_total is not None:
-        parts.append(f"罚没款 ¥{tip.penalty_total:,.2f}")
+        parts.append(f"罚没款 {yuan(tip.penalty_total)}")
     if hazard_code:
         parts.append(f"隐患 {hazard_code}")
     add_event(tip, TipEventType.HANDLED, actor=actor, summary="；".join(parts), public="举报事项已依法处理。")

@@ -18,12 +18,11 @@
     var data = JSON.parse(dataEl.textContent);
     var cfgEl = document.getElementById("map-config");
     var cfg = cfgEl ? JSON.parse(cfgEl.textContent) : {};
-    var map = L.map(mapEl, { attributionControl: !!cfg.tileUrl, scrollWheelZoom: false });
+    var map = L.map(mapEl, { attributionControl: !!cfg.tileUrl, scrollWheelZoom: false }).setView([data.lat, data.lng], 16);
     if (cfg.tileUrl) L.tileLayer(cfg.tileUrl, { maxZoom: 19, attribution: cfg.tileAttribution || "" }).addTo(map);
     if (data.boundary) {
       try { L.geoJSON(data.boundary, { interactive: false, style: { color: "#5b7fb5", weight: 1.5, dashArray: "4 3", fillOpacity: 0.15 } }).addTo(map); } catch (e) { /* ignore */ }
     }
     L.circleMarker([data.lat, data.lng], { radius: 9, weight: 3, color: "#fff", fillColor: "#d63343", fillOpacity: 0.95 }).addTo(map);
-    map.setView([data.lat, data.lng], 16);
   }
 })();

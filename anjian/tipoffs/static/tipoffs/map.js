@@ -11,7 +11,7 @@
   }
   var COLOURS = { warning: "#f08c00", info: "#0aa2c0", secondary: "#8a97ad", primary: "#0b5ed7", danger: "#d63343", success: "#198754" };
   var config = readJSON("map-config", {}) || {};
-  var map = L.map(el, { preferCanvas: true, attributionControl: !!config.tileUrl, zoomSnap: 0.5 });
+  var map = L.map(el, { preferCanvas: true, attributionControl: !!config.tileUrl, zoomSnap: 0.5 }).setView([22.65, 113.87], 13);
   if (config.tileUrl) L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: config.tileAttribution || "" }).addTo(map);
   var base = L.featureGroup().addTo(map);
   (readJSON("community-boundaries", []) || []).forEach(function (c) {

@@ -98,7 +98,7 @@
   var pickStatus = document.getElementById("pick-status"), clearBtn = document.getElementById("clear-point");
   if (mapEl && typeof L !== "undefined") {
     var config = readJSON("map-config", {}) || {};
-    var map = L.map(mapEl, { zoomControl: true, attributionControl: !!config.tileUrl, zoomSnap: 0.5, tap: true });
+    var map = L.map(mapEl, { zoomControl: true, attributionControl: !!config.tileUrl, zoomSnap: 0.5 }).setView([22.65, 113.87], 13);
     if (config.tileUrl) L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: config.tileAttribution || "" }).addTo(map);
     var shapes = L.featureGroup().addTo(map);
     (readJSON("community-boundaries", []) || []).forEach(function (c) {
@@ -110,8 +110,13 @@
         L.tooltip({ permanent: true, direction: "center", className: "community-label", interactive: false }).setLatLng(centre).setContent(c.name).addTo(shapes);
       } catch (err) { /* a malformed boundary must not break the form */ }
     });
-    if (shapes.getLayers().length) map.fitBounds(shapes.getBounds(), { padding: [8, 8] });
-    else map.setView([22.65, 113.87], 13);
+    var frame = function () {
+      map.invalidateSize();
+      if (shapes.getLayers().length) map.fitBounds(shapes.getBounds(), { padding: [6, 6] });
+      else map.setView([22.65, 113.87], 13);
+    };
+    frame();
+    setTimeout(frame, 0);
 
     var marker = null;
     function place(latlng, text) {
