@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("anjian.hazards.api.urls")),
     path("", include("anjian.inspections.api.urls")),
     path("", include("anjian.tipoffs.api.urls")),
+    path("", include("anjian.risks.api.urls")),
 ]

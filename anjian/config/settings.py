@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "anjian.inspections",
     "anjian.hazards",
     "anjian.tipoffs",
+    "anjian.risks",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,7 @@ urlpatterns = [
     path("report/", include("anjian.tipoffs.public_urls")),
     path("open311/v2/", include("anjian.tipoffs.open311_urls")),
     path("monitoring/", include("anjian.monitoring.urls")),
+    path("risks/", include("anjian.risks.urls")),
     path("api/v1/", include("anjian.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

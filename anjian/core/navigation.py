@@ -112,6 +112,15 @@ SECTIONS: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        "风险管控",
+        (
+            NavItem("优先检查清单", "risks:priority", "bi-sort-down", STREET - {"tip_officer"} | {"community_worker", "grid_inspector"}, r"^/risks/priority/"),
+            NavItem("四色风险地图", "risks:map", "bi-map", FIELD | {"fire_station"}, r"^/risks/map/"),
+            NavItem("风险点清单", "risks:points", "bi-shield-exclamation", FIELD | {"enterprise_officer", "fire_station"}, r"^/risks/(points/|enterprises/|levels/|templates/|settings/|$)"),
+            NavItem("优先级回测", "risks:backtest", "bi-graph-up-arrow", OFFICE, r"^/risks/backtest/"),
+        ),
+    ),
+    NavSection(
         "挂点工作",
         (
             NavItem(

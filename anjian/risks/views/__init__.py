@@ -1,0 +1,1 @@
+"""Pages of the risk register, split by aggregate: points, enterprise levels, map, priority and settings."""
