@@ -370,6 +370,7 @@ class ImportRun:
         self.errors: list[dict[str, Any]] = []
         self.first_row_of: dict[str, int] = {}
         self.through = Enterprise.categories.through
+        self.category_ids: dict[int, list[int]] = {}  # categories of the batch's existing enterprises
 
     def _reject(self, row: ParsedRow, reasons: list[str]) -> None:
         self.counts.rejected += 1
@@ -387,12 +388,12 @@ class ImportRun:
                         f"只处理第 {first} 行，本行未导入。"
                     )
         wanted = [r.uscc for r in parsed if not r.reasons]
-        existing = {
-            e.uscc: e
-            for e in Enterprise.objects.filter(uscc__in=wanted)
-            .select_related("community", "grid", "park")
-            .prefetch_related("categories")
-        }
+        # Related rows come from self.lookups by id: no joins, no category objects per enterprise.
+        existing = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=wanted)}
+        self.category_ids = {}
+        pairs = self.through.objects.filter(enterprise_id__in=[e.pk for e in existing.values()])
+        for enterprise_id, category_id in pairs.values_list("enterprise_id", "keycategory_id"):
+            self.category_ids.setdefault(enterprise_id, []).append(category_id)
         pending: list[Pending] = []
         for row in parsed:
             self.counts.processed += 1
@@ -433,7 +434,7 @@ class ImportRun:
 
         if ent.community_id not in self.lookups.visible_community_ids:
             raise RowRejected(["该统一社会信用代码已由其他社区登记，不在您的管辖范围内，不能修改。"])
-        old_ids = sorted(c.pk for c in ent.categories.all())
+        old_ids = sorted(self.category_ids.get(ent.pk, []))
         before = _snapshot(ent, old_ids)
         shown: dict[str, str] = {}
         changed: list[str] = []
@@ -484,7 +485,9 @@ class ImportRun:
                 ent.save(force_insert=True)
         for p in items:
             if not p.created and p.fields:  # one UPDATE of the changed columns (bulk_update's CASE is slower)
-                p.ent.save(update_fields=[*p.fields, "updated_at"])
+                p.ent.updated_at = now
+                columns = {ATTNAMES[f]: getattr(p.ent, ATTNAMES[f]) for f in p.fields}
+                Enterprise.objects.filter(pk=p.ent.pk).update(**columns, updated_at=now)
         m2m_only = [p.ent for p in items if not p.created and not p.fields]
         if m2m_only:
             Enterprise.objects.filter(pk__in=[e.pk for e in m2m_only]).update(updated_at=now)
