@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -19,7 +20,7 @@ SALT = "anjian.tipoffs.challenge"
 MAX_AGE_SECONDS = 3 * 3600
 
 
-def issue(bits: int | None = None) -> dict[str, object]:
+def issue(bits: int | None = None) -> dict[str, Any]:
     """A fresh challenge for a form: {"token": signed "nonce:bits", "bits": bits}."""
     bits = settings.TIPOFF_POW_BITS if bits is None else bits
     token = signing.TimestampSigner(salt=SALT).sign(f"{secrets.token_hex(16)}:{bits}")

@@ -99,7 +99,9 @@ def _spread(tip: Tipoff, age: dt.timedelta, secret: str, rng: random.Random) -> 
     gaps = [0.0 if (k == 0 or e.type in SAME_MOMENT) else rng.uniform(0.3, 3.5) for k, e in enumerate(events)]
     room = max(age.total_seconds() / 86400 - 0.02, 0.0)
     scale = min(1.0, room / sum(gaps)) if sum(gaps) else 1.0
-    moment, first, last = start, {}, {}
+    moment = start
+    first: dict[str, dt.datetime] = {}
+    last: dict[str, dt.datetime] = {}
     for event, gap in zip(events, gaps, strict=True):
         moment = moment + dt.timedelta(days=gap * scale, minutes=rng.randint(0, 50) if gap else 0)
         moment = min(moment, now)

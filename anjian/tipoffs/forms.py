@@ -332,7 +332,7 @@ class RewardRuleForm(forms.ModelForm):
         widgets = {"categories": forms.CheckboxSelectMultiple}
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError | ServiceError) -> None:
+def add_service_errors(form: forms.BaseForm, exc: ValidationError | ServiceError) -> None:
     """Show a service's refusal on the form (field errors where the field exists)."""
     if isinstance(exc, ServiceError):
         form.add_error(None, exc.message)

@@ -174,8 +174,12 @@ class Tipoff(ScopedModel):
     verification_note = models.TextField(_("核查情况"), blank=True)
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     enforcement_action = models.TextField(_("处理措施"), blank=True)
-    fine_amount = models.DecimalField(_("罚款金额（元）"), null=True, blank=True, **MONEY)
-    confiscated_amount = models.DecimalField(_("没收违法所得（元）"), null=True, blank=True, **MONEY)
+    fine_amount = models.DecimalField(
+        _("罚款金额（元）"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
+    confiscated_amount = models.DecimalField(
+        _("没收违法所得（元）"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
     concealed_deaths = models.PositiveIntegerField(_("瞒报死亡人数"), null=True, blank=True)
     accident_level = models.CharField(_("事故等级"), max_length=20, choices=AccidentLevel.choices, blank=True)
     hazard_code = models.CharField(_("关联隐患编号"), max_length=40, blank=True)
@@ -328,10 +332,15 @@ class RewardRule(models.Model):
     )
     percent = models.DecimalField(_("比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(
-        _("金额（元）"), null=True, blank=True, help_text=_("固定金额，或每名瞒报死亡人员的金额。"), **MONEY
+        _("金额（元）"),
+        null=True,
+        blank=True,
+        help_text=_("固定金额，或每名瞒报死亡人员的金额。"),
+        max_digits=14,
+        decimal_places=2,
     )
-    minimum = models.DecimalField(_("下限（元）"), null=True, blank=True, **MONEY)
-    maximum = models.DecimalField(_("上限（元）"), null=True, blank=True, **MONEY)
+    minimum = models.DecimalField(_("下限（元）"), null=True, blank=True, max_digits=14, decimal_places=2)
+    maximum = models.DecimalField(_("上限（元）"), null=True, blank=True, max_digits=14, decimal_places=2)
     legal_basis = models.CharField(_("依据"), max_length=300, blank=True)
     is_local = models.BooleanField(_("本地规则"), default=False)
     active = models.BooleanField(_("启用"), default=True)
@@ -399,8 +408,8 @@ class Reward(ScopedModel):
         RewardRule, verbose_name=_("适用规则"), on_delete=models.PROTECT, related_name="+"
     )
     rule_snapshot = models.JSONField(_("规则取值"), default=dict)
-    basis_amount = models.DecimalField(_("计奖基数"), null=True, blank=True, **MONEY)
-    amount = models.DecimalField(_("奖励金额（元）"), **MONEY)
+    basis_amount = models.DecimalField(_("计奖基数"), null=True, blank=True, max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("奖励金额（元）"), max_digits=14, decimal_places=2)
     calculation = models.TextField(_("计算过程"))
     note = models.CharField(_("说明"), max_length=500, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
@@ -417,7 +426,9 @@ class Reward(ScopedModel):
         related_name="+",
     )
     approval_note = models.CharField(_("审批意见"), max_length=500, blank=True)
-    paid_amount = models.DecimalField(_("发放金额（元）"), null=True, blank=True, **MONEY)
+    paid_amount = models.DecimalField(
+        _("发放金额（元）"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
     paid_on = models.DateField(_("发放日期"), null=True, blank=True)
     payment_method = models.CharField(_("发放方式"), max_length=20, choices=PaymentMethod.choices, blank=True)
     payment_reference = models.CharField(_("凭证号"), max_length=100, blank=True)

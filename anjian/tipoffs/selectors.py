@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -91,8 +92,9 @@ def timeline_of(tip: Tipoff) -> QuerySet[TipEvent]:
     return tip.events.select_related("actor").order_by("-at", "-id")
 
 
-def photos_of(tip: Tipoff) -> list[Any]:
-    return list(attachments_of(tip))
+def photos_of(owner: models.Model) -> list[Any]:
+    """Uploads of a tip (photos) or of a reward (receipts), oldest first."""
+    return list(attachments_of(owner))
 
 
 def reward_of(tip: Tipoff) -> Reward | None:

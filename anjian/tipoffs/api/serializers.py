@@ -26,7 +26,9 @@ class TipCategorySerializer(serializers.ModelSerializer):  # type: ignore[type-a
 
 
 class RewardRuleSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    categories: serializers.SlugRelatedField[TipCategory] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     basis = serializers.CharField(read_only=True, help_text="fine_percent/concealed_death/fixed")
     basis_label = serializers.CharField(source="get_basis_display", read_only=True)
     accident_level = serializers.CharField(read_only=True)
@@ -54,7 +56,9 @@ class RewardRuleSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 class TipoffSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """A tip as staff read it: report, place, state, deadlines, handling and reward amount."""
 
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category: serializers.SlugRelatedField[TipCategory] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     category_name = serializers.CharField(source="category.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     community_name = serializers.CharField(
@@ -65,8 +69,12 @@ class TipoffSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     )
     assignee = serializers.CharField(source="assignee_label", read_only=True)
     overdue = serializers.SerializerMethodField()
-    duplicate_suspect = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    merged_into = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    duplicate_suspect: serializers.SlugRelatedField[Tipoff] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    merged_into: serializers.SlugRelatedField[Tipoff] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     reward_amount = serializers.SerializerMethodField()
     # Plain strings (the labels are beside them) keep the schema free of enum-name collisions.
     status = serializers.CharField(
@@ -144,7 +152,7 @@ class TipEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 class TipoffErrorDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField()
+    fields = serializers.DictField()  # type: ignore[assignment]  # DRF moves declared fields aside
 
 
 class TipoffErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -173,7 +173,9 @@ def test_api_open311_export_notifications_audit(world, paid_tip):
         export = client.get("/tipoffs/export/")
         assert export.status_code == 200
         wb = load_workbook(io.BytesIO(export.content))
-        cells = " ".join(str(c.value) for row in wb.active.iter_rows() for c in row if c.value is not None)
+        sheet = wb.active
+        assert sheet is not None
+        cells = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
         assert paid_tip.code in cells
         assert_clean(cells, "the Excel export")
         assert "安全出口被铁链锁住" not in cells  # nor the report text

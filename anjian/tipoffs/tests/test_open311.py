@@ -15,6 +15,12 @@ from anjian.tipoffs.tests.conftest import REPORTER_EMAIL, REPORTER_NAME, REPORTE
 BASE = "/open311/v2"
 
 
+def text(root: ET.Element, path: str) -> str:
+    found = root.find(path)
+    assert found is not None and found.text is not None, path
+    return found.text
+
+
 def parse_xml(content: bytes) -> ET.Element:
     return ET.fromstring(content)  # noqa: S314 — our own answer, not untrusted input
 
@@ -164,11 +170,11 @@ def test_xml_format(world):
         REMOTE_ADDR="192.0.2.13",
     )
     assert created.status_code == 201
-    request_id = parse_xml(created.content).find("request/service_request_id").text
+    request_id = text(parse_xml(created.content), "request/service_request_id")
     one = parse_xml(client.get(f"{BASE}/requests/{request_id}.xml").content)
-    assert one.tag == "service_requests" and one.find("request/status").text == "open"
+    assert one.tag == "service_requests" and text(one, "request/status") == "open"
     error = parse_xml(client.get(f"{BASE}/services/nope.xml").content)
-    assert error.tag == "errors" and error.find("error/code").text == "404"
+    assert error.tag == "errors" and text(error, "error/code") == "404"
 
 
 def test_anonymous_posts_are_rate_limited_per_address(world, settings):

@@ -258,7 +258,7 @@ def _perform(action: str, tip: Tipoff, user: Any, d: dict[str, Any]) -> str:
     elif action == "close":
         services.close_tip(pk, actor=user, note=d["note"])
     elif action == "merge":
-        target = Tipoff.objects.for_user(user).filter(code=d["into"].strip().upper()).first()
+        target: Tipoff | None = Tipoff.objects.for_user(user).filter(code=d["into"].strip().upper()).first()
         if target is None:
             raise ValidationError({"into": "找不到该举报编号。"})
         services.merge_tip(pk, actor=user, into_id=target.pk, note=d["note"])

@@ -19,7 +19,7 @@
     try {
       var s = L.geoJSON(c.boundary, { interactive: false, style: { color: "#5b7fb5", weight: 1.5, dashArray: "4 3", fillColor: "#cfe0fb", fillOpacity: 0.22 } }).addTo(base);
       var centre = c.center && c.center[0] != null ? L.latLng(c.center[0], c.center[1]) : s.getBounds().getCenter();
-      L.tooltip({ permanent: true, direction: "center", className: "community-label", interactive: false }).setLatLng(centre).setContent(c.name).addTo(base);
+      L.tooltip({ permanent: true, direction: "center", className: "community-label", interactive: false }).setLatLng(centre).setContent(String(c.name).replace(/社区$/, "")).addTo(base);
     } catch (err) { /* skip a malformed boundary */ }
   });
   var dots = L.featureGroup().addTo(map);

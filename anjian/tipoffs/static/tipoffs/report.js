@@ -107,7 +107,7 @@
         var s = L.geoJSON(c.boundary, { interactive: false, style: { color: "#5b7fb5", weight: 1.5, dashArray: "4 3", fillColor: "#cfe0fb", fillOpacity: 0.25 } });
         s.addTo(shapes);
         var centre = c.center && c.center[0] != null ? L.latLng(c.center[0], c.center[1]) : s.getBounds().getCenter();
-        L.tooltip({ permanent: true, direction: "center", className: "community-label", interactive: false }).setLatLng(centre).setContent(c.name).addTo(shapes);
+        L.tooltip({ permanent: true, direction: "center", className: "community-label", interactive: false }).setLatLng(centre).setContent(String(c.name).replace(/社区$/, "")).addTo(shapes);
       } catch (err) { /* a malformed boundary must not break the form */ }
     });
     var frame = function () {

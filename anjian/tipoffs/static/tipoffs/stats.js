@@ -24,9 +24,13 @@
       { name: "办结", type: "line", smooth: true, data: d.closed_by_month, itemStyle: { color: "#198754" } }
     ]
   });
+  var cats = d.by_category.slice().reverse();
   make("chart-categories", {
-    tooltip: { trigger: "item" },
-    series: [{ type: "pie", radius: ["35%", "65%"], data: d.by_category.filter(function (x) { return x.value > 0; }), label: { formatter: "{b}\n{c}", fontSize: 11 } }]
+    tooltip: { trigger: "axis" },
+    grid: grid,
+    xAxis: { type: "value", minInterval: 1 },
+    yAxis: { type: "category", data: cats.map(function (x) { return x.name; }), axisLabel: { fontSize: 11 } },
+    series: [{ type: "bar", data: cats.map(function (x) { return x.value; }), itemStyle: { color: "#d63343" }, label: { show: true, position: "right" } }]
   });
   make("chart-communities", {
     tooltip: { trigger: "axis" },
