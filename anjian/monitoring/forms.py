@@ -80,8 +80,10 @@ class OverrideForm(forms.Form):
     """A site or device value for one rule, with the reason (recorded with who set it)."""
 
     rule = forms.ModelChoiceField(label="规则", queryset=Rule.objects.select_related("pack__device_type"))
-    enterprise = forms.ModelChoiceField(label="企业/场所", queryset=None, required=False)
-    device = forms.ModelChoiceField(
+    enterprise: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="企业/场所", queryset=None, required=False
+    )  # type: ignore[type-arg]
+    device: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
         label="设备（留空则对该场所全部同类设备生效）", queryset=None, required=False
     )
     warn_low = forms.FloatField(label=OVERRIDE_LABELS["warn_low"], required=False)
@@ -119,12 +121,13 @@ class OverrideForm(forms.Form):
         super().__init__(*args, **kwargs)
         from anjian.enterprises.models import Enterprise
 
-        self.fields["enterprise"].queryset = (
+        fields: Any = self.fields
+        fields["enterprise"].queryset = (
             Enterprise.objects.for_user(user).filter(devices__isnull=False).distinct().order_by("name")
-        )  # type: ignore[attr-defined]
-        self.fields["device"].queryset = (
+        )
+        fields["device"].queryset = (
             Device.objects.for_user(user).filter(voided_at__isnull=True).order_by("code")
-        )  # type: ignore[attr-defined]
+        )
         self.fields["rule"].label_from_instance = lambda r: f"{r.pack.device_type.name} · {r.name}"  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -141,7 +144,7 @@ class OverrideForm(forms.Form):
         }
 
 
-def add_errors(form: forms.Form, exc: ValidationError | ServiceError) -> None:
+def add_errors(form: forms.BaseForm, exc: ValidationError | ServiceError) -> None:
     """Put a service's validation errors on the form's fields (unknown fields become form errors)."""
     if isinstance(exc, ServiceError):
         for name, messages in exc.fields.items():

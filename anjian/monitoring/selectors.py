@@ -49,7 +49,7 @@ def alarm_payload(a: Alarm, *, can_handle: bool) -> dict[str, Any]:
         "level_label": a.get_level_display(),
         "state": a.state,
         "state_label": a.get_state_display(),
-        "state_colour": ALARM_STATE_COLOURS.get(a.state, "secondary"),
+        "state_colour": ALARM_STATE_COLOURS.get(AlarmState(a.state), "secondary"),
         "message": a.message,
         "value": a.value,
         "peak": a.peak_value,
@@ -102,7 +102,7 @@ def board_changes(user: Any, since: dt.datetime) -> tuple[list[dict[str, Any]], 
 
 
 def board_counts(user: Any) -> dict[str, int]:
-    alarms = (
+    alarms: dict[str, int] = (
         Alarm.objects.for_user(user)
         .filter(state__in=OPEN_STATES)
         .aggregate(
@@ -112,7 +112,7 @@ def board_counts(user: Any) -> dict[str, int]:
             level1=Count("id", filter=Q(level=1)),
         )
     )
-    devices = (
+    devices: dict[str, int] = (
         Device.objects.for_user(user)
         .filter(voided_at__isnull=True)
         .aggregate(

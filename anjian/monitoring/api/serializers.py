@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from anjian.monitoring.models import Alarm, Device, DeviceType
@@ -19,7 +21,7 @@ class DeviceTypeSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 
 
 class DeviceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    type: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     status = serializers.CharField(read_only=True, help_text="unknown / online / offline")
     status_label = serializers.CharField(source="get_status_display", read_only=True)

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connections
+from django.urls import reverse
 from django.utils import timezone
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -298,6 +299,12 @@ class Consumer:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: self.stop.set())
         connections[self.using].settings_dict["CONN_MAX_AGE"] = None  # one connection, checked per batch
+        self.pipeline.registry.refresh_if_changed(
+            every_s=0
+        )  # devices and rules in memory before the first message
+        reverse(
+            "monitoring:board"
+        )  # import the URLconf now, not when the first alarm's notification links to it
         self.client.connect_async(
             self.broker.host,
             self.broker.port,
@@ -349,3 +356,4 @@ class Consumer:
                 IngestWorker.objects.filter(client_id=self.client_id).update(
                     connected=False, beat_at=timezone.now()
                 )
+            self._close_db()

@@ -179,12 +179,10 @@ class Registry:
         sig = self.signature()
         if sig == self._signature:
             return False
-        first = self._signature is None
         self._signature = sig
-        if not first:
-            self.load()
-            self._missing.clear()
-        return not first
+        self.load()
+        self._missing.clear()
+        return True
 
     def reset(self) -> None:
         """Forget everything (after a failed batch the in-memory state may be ahead of the database)."""

@@ -15,9 +15,9 @@ URL = "/api/v1/ingest/telemetry"
 
 
 def push(body: Any, token: str | None) -> Any:
-    headers = {"HTTP_X_DEVICE_TOKEN": token} if token is not None else {}
+    headers = {"X-Device-Token": token} if token is not None else {}
     raw = body if isinstance(body, bytes) else orjson.dumps(body)
-    return Client().post(URL, raw, content_type="application/json", **headers)
+    return Client().post(URL, raw, content_type="application/json", headers=headers)
 
 
 def test_single_message_is_accepted(devices: Any, clock: Any) -> None:

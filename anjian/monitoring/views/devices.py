@@ -103,7 +103,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if m in METRICS
     ]
     recent = selectors.alarms_for(request.user).filter(device=device).order_by("-last_at")[:10]
-    overrides = (
+    overrides: Any = (
         RuleOverride.objects.for_user(request.user)
         .filter(
             Q(device=device)
@@ -241,7 +241,7 @@ def _credentials_xlsx(creds: list[dict[str, str]]) -> HttpResponse:
     from openpyxl import Workbook
 
     wb = Workbook()
-    ws = wb.active
+    ws: Any = wb.active
     ws.title = "设备凭据"
     ws.append(["设备编码", "MQTT 用户名", "MQTT 密码", "HTTP 推送令牌"])
     for c in creds:
@@ -297,7 +297,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
     wb = Workbook()
-    ws = wb.active
+    ws: Any = wb.active
     ws.title = "设备"
     ws.append(list(device_services.IMPORT_COLUMNS))
     ws.append(

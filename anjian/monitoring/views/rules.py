@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,7 +22,7 @@ from anjian.monitoring.views import need
 def rule_packs(request: HttpRequest) -> HttpResponse:
     need(request, "monitoring.view")
     packs = RulePack.objects.select_related("device_type").prefetch_related("rules")
-    overrides = (
+    overrides: Any = (
         RuleOverride.objects.for_user(request.user)
         .filter(voided_at__isnull=True)
         .select_related("rule__pack__device_type", "device", "enterprise", "created_by")
@@ -64,7 +66,9 @@ def override_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def override_void(request: HttpRequest, pk: int) -> HttpResponse:
     need(request, "rule.override")
-    override = get_object_or_404(RuleOverride.objects.for_user(request.user), pk=pk, voided_at__isnull=True)
+    override: Any = get_object_or_404(
+        RuleOverride.objects.for_user(request.user), pk=pk, voided_at__isnull=True
+    )
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
