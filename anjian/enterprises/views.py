@@ -21,6 +21,7 @@ from anjian.enterprises.choices import STATUS_COLOURS, LicenceKind, OperatingSta
 from anjian.enterprises.filters import EnterprisePageFilter
 from anjian.enterprises.forms import EnterpriseForm, LicenceForm, StatusForm, VoidForm, add_service_errors
 from anjian.enterprises.models import Enterprise, Licence
+from anjian.enterprises.supervision import supervision_of
 from anjian.org.permissions import can
 
 PAGE_SIZE = 50
@@ -115,6 +116,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can(request.user, "enterprise.change"),
             "can_licence": can(request.user, "licence.change"),
             "warning_days": selectors.warning_days(),
+            "sup": supervision_of(ent, request.user),
         },
     )
 
