@@ -27,7 +27,7 @@
   var cats = d.by_category.slice().reverse();
   make("chart-categories", {
     tooltip: { trigger: "axis" },
-    grid: grid,
+    grid: { left: 40, right: 36, top: 16, bottom: 28, containLabel: true },
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", data: cats.map(function (x) { return x.name; }), axisLabel: { fontSize: 11 } },
     series: [{ type: "bar", data: cats.map(function (x) { return x.value; }), itemStyle: { color: "#d63343" }, label: { show: true, position: "right" } }]
