@@ -5,7 +5,7 @@
   var el = document.getElementById("risk-map");
   if (!el || !window.L) return;
   var config = JSON.parse(document.getElementById("map-config").textContent || "{}");
-  var map = L.map(el, { preferCanvas: true, zoomSnap: 0.5, attributionControl: !!config.tileUrl });
+  var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: !!config.tileUrl });
   if (config.tileUrl) L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: config.tileAttribution || "" }).addTo(map);
   map.setView([22.65, 113.87], 12);
   var renderer = L.canvas({ padding: 0.5 });
@@ -40,7 +40,7 @@
         shape.addTo(areaLayer);
         var centre = c.center && c.center[0] != null ? L.latLng(c.center[0], c.center[1]) : shape.getBounds().getCenter();
         L.tooltip({ permanent: true, direction: "center", className: "community-label", interactive: false })
-          .setLatLng(centre).setContent(c.name + (level ? " · " + names[level] : "")).addTo(areaLayer);
+          .setLatLng(centre).setContent(c.name).addTo(areaLayer);
       } catch (err) {
         if (window.console) console.warn("边界数据无效：" + c.name, err);
       }
