@@ -53,6 +53,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="每个场景计时的请求数")
     parser.add_argument("--warmup", type=int, default=5, help="每个场景计时前的预热请求数")
     parser.add_argument(
+        "--budget",
+        type=float,
+        default=120.0,
+        help="每个场景最多计时的秒数：超时且已有 20 个样本时提前结束（0 = 不限）",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", ""),
         help="基准测试专用数据库（默认 sqlite:///var/bench.sqlite3；也可用 BENCH_DATABASE_URL）",
@@ -62,8 +68,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--output", default="", help="结果 JSON 路径（默认 bench/results/list_api-<db>.json）"
     )
     args = parser.parse_args(argv)
-    if args.requests < 1 or args.warmup < 0:
-        parser.error("--requests 至少为 1，--warmup 不能为负数")
+    if args.requests < 1 or args.warmup < 0 or args.budget < 0:
+        parser.error("--requests 至少为 1，--warmup 和 --budget 不能为负数")
     return args
 
 
@@ -168,6 +174,8 @@ def measure(
             t0 = time.perf_counter()
             response = call()
             samples.append((time.perf_counter() - t0) * 1000)
+            if args.budget and len(samples) >= 20 and sum(samples) > args.budget * 1000:
+                break
             code = getattr(response, "status_code", 200)
             if code != 200:
                 result.status, result.message = "error", f"HTTP {code}"
@@ -309,8 +317,8 @@ def _pad(text: str, width: int) -> str:
 
 
 def table(results: list[Result]) -> str:
-    head = f"{_pad('场景', 40)}{_pad('用户', 16)}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'SQL/次':>8}{'行数':>7}"
-    lines = [head, "-" * 98]
+    head = f"{_pad('场景', 40)}{_pad('用户', 16)}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'SQL/次':>8}{'行数':>7}{'次数':>7}"
+    lines = [head, "-" * 105]
     for r in results:
         if r.status != "ok":
             lines.append(f"{_pad(r.name, 40)}{_pad(r.user, 16)}  —— {r.message}")
@@ -318,6 +326,7 @@ def table(results: list[Result]) -> str:
         rows = "" if r.rows is None else str(r.rows)
         lines.append(
             f"{_pad(r.name, 40)}{_pad(r.user, 16)}{r.p50_ms:>9.1f}{r.p95_ms:>9.1f}{r.mean_ms:>9.1f}{r.queries:>8.1f}{rows:>7}"
+            f"{r.requests:>7}"
         )
     return "\n".join(lines)
 
@@ -352,6 +361,7 @@ def child_main(args: argparse.Namespace) -> int:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "requests": args.requests,
         "warmup": args.warmup,
+        "budget_s": args.budget,
         "data": info,
         "results": [{k: v for k, v in asdict(r).items() if k != "samples"} for r in results],
     }
