@@ -29,8 +29,24 @@ SMALL = 300
 @pytest.fixture
 def demo(db):
     out = StringIO()
-    call_command("demo_data", "--enterprises", str(SMALL), stdout=out)
+    call_command("demo_data", "--enterprises", str(SMALL), "--register-only", stdout=out)
     return out.getvalue()
+
+
+def test_full_demo_seeds_every_capability(db):
+    """Without --register-only each capability adds its history on top of the register."""
+    from anjian.hazards.models import Hazard
+    from anjian.inspections.models import Inspection
+    from anjian.monitoring.models import Device
+    from anjian.risks.models import RiskPoint
+    from anjian.tipoffs.models import Tipoff
+
+    out = StringIO()
+    call_command("demo_data", "--enterprises", "150", stdout=out)
+    for model in (Inspection, Hazard, RiskPoint, Device, Tipoff):
+        assert model.objects.exists(), model.__name__
+    assert "举报线索完成" in out.getvalue()
+    assert verify_chain().ok
 
 
 def test_summary_names_the_counts_and_every_demo_login(demo):
@@ -96,7 +112,7 @@ def test_structure(demo):
 
 def test_every_demo_login_works_with_argon2(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    call_command("demo_data", "--enterprises", "60", stdout=StringIO())
+    call_command("demo_data", "--enterprises", "60", "--register-only", stdout=StringIO())
     hashes = set(User.objects.values_list("password", flat=True))
     assert len(hashes) == 1 and next(iter(hashes)).startswith("argon2")  # hashed once, shared
     for username, (role, _text) in DEMO_ACCOUNTS.items():

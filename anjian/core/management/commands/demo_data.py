@@ -24,6 +24,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026, help="随机种子：同一种子生成相同的数据")
         parser.add_argument("--if-empty", action="store_true", help="数据库已有数据时什么也不做")
+        parser.add_argument(
+            "--register-only",
+            action="store_true",
+            help="只生成组织、企业台账与挂点（不生成检查、隐患、风险、监测设备、举报）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale, count = options["scale"], options["enterprises"]
@@ -46,6 +51,8 @@ class Command(BaseCommand):
                 self.stdout.write(message)
 
         summary = generate(scale=scale, enterprises=count, seed=options["seed"], progress=progress)
+        if not options["register_only"]:
+            self.seed_capabilities(options["seed"], progress)
         if options["verbosity"] < 1:
             return
         self.stdout.write(self.style.SUCCESS(f"演示数据已载入，用时 {summary.seconds:.1f} 秒："))
@@ -56,6 +63,29 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, scope in summary.accounts:
             self.stdout.write(f"  {pad(username, 17)}{pad(role, 26)}{scope}")
+
+    def seed_capabilities(self, seed: int, progress: Any) -> None:
+        """Each capability seeds its own history on top of the register (see each app's demo.py)."""
+        import importlib
+        import time
+
+        from anjian.core.context import origin
+
+        for label, module in CAPABILITY_SEEDERS:
+            started = time.monotonic()
+            progress(f"正在生成{label}…")
+            with origin("cli"):
+                importlib.import_module(module).seed(self.stdout if progress else None, seed_value=seed)
+            progress(f"  {label}完成，用时 {time.monotonic() - started:.1f} 秒")
+
+
+CAPABILITY_SEEDERS = (
+    ("检查记录", "anjian.inspections.demo"),
+    ("隐患台账", "anjian.hazards.demo"),
+    ("风险点与历史", "anjian.risks.demo"),
+    ("监测设备", "anjian.monitoring.demo"),
+    ("举报线索", "anjian.tipoffs.demo"),
+)
 
 
 def pad(text: str, width: int) -> str:
