@@ -11,7 +11,10 @@ COMMANDS = {
     "worker": "启动后台任务与定时任务进程（Huey）",
     "demo-data": "生成演示街道数据：anjian demo-data [--scale N]",
     "verify-audit": "校验审计日志哈希链，报告第一处断裂",
-    "bench": "运行基准测试：anjian bench list [--help]",
+    "ingest": "MQTT 数据接入（订阅 Mosquitto，QoS 1，批量写入后确认）",
+    "simulate": "传感器模拟器：anjian simulate --devices N [--mqtt|--http] [--incidents]",
+    "mqtt-passwd": "根据设备台账生成 Mosquitto 密码与 ACL 文件",
+    "bench": "运行基准测试：anjian bench list|ingest|hazards|import|priority [--help]",
     "migrate": "创建或升级数据库结构",
     "createsuperuser": "创建街道管理员账号",
 }
@@ -21,6 +24,9 @@ ALIASES = {
     "demo-data": "demo_data",
     "verify-audit": "verify_audit",
     "bench": "bench",
+    "ingest": "ingest",
+    "simulate": "simulate",
+    "mqtt-passwd": "mqtt_passwd",
 }
 
 

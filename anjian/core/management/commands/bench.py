@@ -1,11 +1,13 @@
 """`anjian bench <name> [options]`: run a benchmark of the source tree's bench/ folder.
 
-Each benchmark is a script `bench/<file>.py` with a `main(argv) -> int`; `anjian bench list` runs
-bench/list_api.py (the enterprise list page and API). Benchmarks print comparable figures, not pass/fail."""
+Each benchmark is a script `bench/<file>.py` with a `main()` (taking argv or reading sys.argv);
+`anjian bench list` runs bench/list_api.py (the enterprise list page and API), `ingest`, `import` and
+`hazards` the other scripts; any other script is run by its file name. Benchmarks print comparable figures, not pass/fail."""
 
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-ALIASES = {"list": "list_api"}
+ALIASES = {"list": "list_api", "ingest": "ingest_bench", "import": "import_bench", "hazards": "hazard_list"}
+# Benchmarks that live in an app as a management command `bench_<name>` (they need the app's models).
+COMMAND_BENCHES = {"priority": "bench_priority"}
 
 
 def bench_dir() -> Path:
@@ -55,10 +59,17 @@ class Command(BaseCommand):
             self.stdout.write("可用的基准测试：")
             for name, path in benches.items():
                 self.stdout.write(f"  {name:<12}{path.relative_to(bench_dir().parent)}")
+            for name, command in COMMAND_BENCHES.items():
+                self.stdout.write(f"  {name:<12}manage.py {command}")
             return
         self.execute_bench(options["name"], options["options"])
 
     def execute_bench(self, name: str, argv: list[str]) -> None:
+        if name in COMMAND_BENCHES:
+            from django.core.management import call_command
+
+            call_command(COMMAND_BENCHES[name], *argv)
+            return
         path = available().get(name)
         if path is None:
             names = "、".join(available()) or "无"
@@ -69,6 +80,10 @@ class Command(BaseCommand):
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # dataclasses resolve their module by name
         spec.loader.exec_module(module)
-        code = int(module.main(argv) or 0)
+        if inspect.signature(module.main).parameters:
+            code = int(module.main(argv) or 0)
+        else:  # a script that reads sys.argv itself
+            sys.argv = [str(path), *argv]
+            code = int(module.main() or 0)
         if code:
             sys.exit(code)
