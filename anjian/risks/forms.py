@@ -127,7 +127,7 @@ class PointForm(AssessmentFields):
     accident_types = forms.MultipleChoiceField(
         label="可能导致的事故类型（GB 6441）",
         choices=AccidentType.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": "请至少选择一种可能导致的事故类型。"},
     )
     control_level = forms.ChoiceField(

@@ -9,7 +9,7 @@ The same part functions score the live list (facts from the database, `facts_for
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -279,20 +279,28 @@ def _model(label: str) -> Any:
 def facts_for(
     enterprises: QuerySet[Any], weights: Weights, *, now: dt.datetime | None = None
 ) -> dict[int, Facts]:
-    """Facts of every enterprise of `enterprises` now: a fixed number of aggregate queries."""
+    """Facts of every enterprise of `enterprises` now: a fixed number of aggregate queries, no model
+    instances (the office list covers thousands of enterprises)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     ids = Subquery(enterprises.values("pk"))
-    facts: dict[int, Facts] = {}
-    for e in enterprises.select_related("risk_level").prefetch_related("categories"):
-        level_row = getattr(e, "risk_level", None) if hasattr(e, "risk_level") else None
-        facts[e.pk] = Facts(
-            enterprise_id=e.pk,
-            level=level_row.level if level_row is not None else "",
-            categories=tuple(c.code for c in e.categories.all()),
-        )
+    facts: dict[int, Facts] = {
+        pk: Facts(enterprise_id=pk, level=level or "")
+        for pk, level in enterprises.values_list("pk", "risk_level__level")
+    }
     if not facts:
         return facts
+    from anjian.enterprises.models import Enterprise
+
+    codes: dict[int, list[str]] = {}
+    for eid, code in (
+        Enterprise.categories.through.objects.filter(enterprise_id__in=ids)
+        .order_by("keycategory__sort_order", "keycategory__code")
+        .values_list("enterprise_id", "keycategory__code")
+    ):
+        codes.setdefault(eid, []).append(code)
+    for eid, values in codes.items():
+        facts[eid].categories = tuple(values)
 
     Hazard = _model("hazards.Hazard")
     if Hazard is not None:
@@ -373,17 +381,25 @@ def category_names() -> dict[str, str]:
     return dict(KeyCategory.objects.values_list("code", "name"))
 
 
+@dataclass(frozen=True)
+class EnterpriseRef:
+    """What a priority row shows of its enterprise (read with values(), no model instances)."""
+
+    pk: int
+    name: str
+    community_id: int
+    grid_id: int | None
+    community_name: str
+    grid_name: str
+
+
 @dataclass
 class Row:
     """One line of a priority list."""
 
-    enterprise: Any
+    enterprise: EnterpriseRef
+    level: str
     score: Score
-
-    @property
-    def level(self) -> str:
-        row = getattr(self.enterprise, "risk_level", None)
-        return row.level if row is not None else ""
 
     @property
     def level_short(self) -> str:
@@ -397,11 +413,13 @@ def ranked(
     weights = weights or load_weights()
     facts = facts_for(enterprises, weights, now=now)
     names = category_names()
-    by_pk = {
-        e.pk: e
-        for e in enterprises.select_related("community", "grid", "risk_level").prefetch_related("categories")
+    refs = {
+        pk: EnterpriseRef(pk, name, community_id, grid_id, community_name or "", grid_name or "")
+        for pk, name, community_id, grid_id, community_name, grid_name in enterprises.values_list(
+            "pk", "name", "community_id", "grid_id", "community__name", "grid__name"
+        )
     }
-    rows = [Row(by_pk[pk], score(f, weights, names)) for pk, f in facts.items() if pk in by_pk]
+    rows = [Row(refs[pk], f.level, score(f, weights, names)) for pk, f in facts.items() if pk in refs]
     rows.sort(key=lambda r: (-r.score.total, r.enterprise.name, r.enterprise.pk))
     return rows
 
@@ -454,7 +472,3 @@ def list_person(viewer: Any, value: Any) -> Any:
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     start = day - dt.timedelta(days=day.weekday())
     return start, start + dt.timedelta(days=6)
-
-
-def reasons_by_enterprise(rows: Iterable[Row]) -> dict[int, str]:
-    return {r.enterprise.pk: r.score.reason_text for r in rows}

@@ -16,12 +16,12 @@ VALUE_HELP = (
 )
 
 
-class MeasureSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RiskMeasureSerializer(serializers.Serializer):  # type: ignore[type-arg]
     type = serializers.ChoiceField(choices=MeasureType.choices)
     text = serializers.CharField(max_length=500)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class RiskAssessmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     formula = serializers.CharField(read_only=True)
     level_label = serializers.CharField(source="get_level_display", read_only=True)
     assessor_name = serializers.SerializerMethodField()
@@ -52,7 +52,7 @@ class AssessmentSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         return str(obj.assessor) if obj.assessor_id else ""
 
 
-class AssessmentInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RiskAssessmentInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """An assessment to make: the values are checked by the service against DOMAIN.md §3."""
 
     method = serializers.ChoiceField(choices=Method.choices)
@@ -71,8 +71,8 @@ class RiskPointSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
     community_name = serializers.CharField(source="community.name", read_only=True)
     level_label = serializers.SerializerMethodField()
     accident_types = serializers.ListField(child=serializers.ChoiceField(choices=AccidentType.choices))
-    measures = MeasureSerializer(many=True)
-    current_assessment = AssessmentSerializer(read_only=True)
+    measures = RiskMeasureSerializer(many=True)
+    current_assessment = RiskAssessmentSerializer(read_only=True)
 
     class Meta:
         model = RiskPoint
@@ -130,7 +130,7 @@ class RiskPointCreateSerializer(serializers.Serializer):  # type: ignore[type-ar
     responsible_name = serializers.CharField(max_length=50)
     responsible_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     review_date = serializers.DateField()
-    assessment = AssessmentInputSerializer()
+    assessment = RiskAssessmentInputSerializer()
 
 
 class RiskPointUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -146,21 +146,21 @@ class RiskPointUpdateSerializer(serializers.Serializer):  # type: ignore[type-ar
     review_date = serializers.DateField(required=False)
 
 
-class ReassessSerializer(AssessmentInputSerializer):
+class RiskReassessSerializer(RiskAssessmentInputSerializer):
     control_level = serializers.ChoiceField(required=False, choices=ControlLevel.choices)
     review_date = serializers.DateField(required=False, allow_null=True)
 
 
-class ReasonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RiskReasonSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=500)
 
 
-class OverrideSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RiskLevelOverrideSerializer(serializers.Serializer):  # type: ignore[type-arg]
     level = serializers.ChoiceField(choices=RiskLevel.choices)
     reason = serializers.CharField(max_length=500)
 
 
-class FromTemplatesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RiskFromTemplatesSerializer(serializers.Serializer):  # type: ignore[type-arg]
     enterprise = serializers.IntegerField()
     templates = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
     responsible_name = serializers.CharField(max_length=50)
@@ -169,7 +169,7 @@ class FromTemplatesSerializer(serializers.Serializer):  # type: ignore[type-arg]
     review_date = serializers.DateField(required=False, allow_null=True)
 
 
-class EnterpriseLevelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class EnterpriseRiskLevelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     community = serializers.IntegerField(source="enterprise.community_id", read_only=True)
     level_label = serializers.SerializerMethodField()
@@ -204,7 +204,7 @@ class EnterpriseLevelSerializer(serializers.ModelSerializer):  # type: ignore[ty
         return str(obj.overridden_by) if obj.overridden_by_id else ""
 
 
-class TemplateSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class RiskTemplateSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     category_code = serializers.CharField(source="category.code", read_only=True)
 
     class Meta:
@@ -230,14 +230,14 @@ class TemplateSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class BandSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class RiskBandSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = RiskBand
         fields = ["id", "method", "level", "lower_bound", "grade", "action"]
         read_only_fields = fields
 
 
-class PartSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PriorityPartSerializer(serializers.Serializer):  # type: ignore[type-arg]
     key = serializers.CharField()
     points = serializers.DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)
     detail = serializers.CharField()
@@ -253,7 +253,7 @@ class PriorityRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     level = serializers.CharField()
     score = serializers.DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)
     reasons = serializers.CharField()
-    parts = PartSerializer(many=True)
+    parts = PriorityPartSerializer(many=True)
 
     @staticmethod
     def row(r: Any) -> dict[str, Any]:
@@ -278,7 +278,7 @@ class PriorityRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
         }
 
 
-class MapCommunitySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RiskMapCommunitySerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
     name = serializers.CharField()
     boundary = serializers.JSONField(allow_null=True)
@@ -288,8 +288,8 @@ class MapCommunitySerializer(serializers.Serializer):  # type: ignore[type-arg]
     counts = serializers.DictField(child=serializers.IntegerField())
 
 
-class MapSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    communities = MapCommunitySerializer(many=True)
+class RiskMapSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    communities = RiskMapCommunitySerializer(many=True)
     enterprises = serializers.ListField(
         child=serializers.ListField(),
         help_text="[id, 名称, 纬度, 经度, 社区 id, 等级, 重点监管类型 id 列表, 是否人工调整]",

@@ -9,7 +9,7 @@ from typing import Any
 import django_filters
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -18,13 +18,18 @@ from rest_framework.response import Response
 
 from anjian.core.api.base import ScopedViewSetMixin
 from anjian.core.api.pagination import StandardPagination
+from anjian.enterprises.models import Enterprise
 from anjian.risks import priority, selectors, services
 from anjian.risks.api import serializers as s
 from anjian.risks.choices import RiskLevel
 from anjian.risks.models import EnterpriseRiskLevel, RiskAssessment, RiskBand, RiskPoint, RiskTemplate
 from anjian.risks.permissions import require
 
-ERRORS = {400: s.serializers.DictField(), 403: s.serializers.DictField(), 404: s.serializers.DictField()}
+ERRORS = {
+    400: OpenApiResponse(description='输入有误：{"error": {"code", "message", "fields"}}'),
+    403: OpenApiResponse(description="没有执行此操作的权限"),
+    404: OpenApiResponse(description="对象不存在或不在管辖范围内"),
+}
 
 
 class RiskPointFilter(django_filters.FilterSet):
@@ -79,34 +84,34 @@ class RiskPointViewSet(
         data = self._input(s.RiskPointUpdateSerializer, request.data)
         return self._point(services.update_point(point, actor=request.user, data=data))
 
-    @extend_schema(request=s.ReassessSerializer, responses={201: s.AssessmentSerializer, **ERRORS})
+    @extend_schema(request=s.RiskReassessSerializer, responses={201: s.RiskAssessmentSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def reassess(self, request: Request, pk: str | None = None) -> Response:
         point = self.get_object()
-        data = self._input(s.ReassessSerializer, request.data)
+        data = self._input(s.RiskReassessSerializer, request.data)
         control = data.pop("control_level", None)
         a = services.reassess(point, actor=request.user, assessment=data, control_level=control)
-        return Response(s.AssessmentSerializer(a).data, status=status.HTTP_201_CREATED)
+        return Response(s.RiskAssessmentSerializer(a).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.RiskPointSerializer, **ERRORS})
+    @extend_schema(request=s.RiskReasonSerializer, responses={200: s.RiskPointSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def void(self, request: Request, pk: str | None = None) -> Response:
         point = self.get_object()
-        data = self._input(s.ReasonSerializer, request.data)
+        data = self._input(s.RiskReasonSerializer, request.data)
         return self._point(services.void_point(point, actor=request.user, reason=data["reason"]))
 
-    @extend_schema(request=None, responses={200: s.AssessmentSerializer(many=True)})
+    @extend_schema(request=None, responses={200: s.RiskAssessmentSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def assessments(self, request: Request, pk: str | None = None) -> Response:
         point = self.get_object()
-        return Response(s.AssessmentSerializer(selectors.assessments_of(point), many=True).data)
+        return Response(s.RiskAssessmentSerializer(selectors.assessments_of(point), many=True).data)
 
     @extend_schema(
-        request=s.FromTemplatesSerializer, responses={201: s.RiskPointSerializer(many=True), **ERRORS}
+        request=s.RiskFromTemplatesSerializer, responses={201: s.RiskPointSerializer(many=True), **ERRORS}
     )
     @action(detail=False, methods=["post"], url_path="from-templates")
     def from_templates(self, request: Request) -> Response:
-        data = self._input(s.FromTemplatesSerializer, request.data)
+        data = self._input(s.RiskFromTemplatesSerializer, request.data)
         points = services.add_from_templates(actor=request.user, **data)
         fresh = self.get_queryset().filter(pk__in=[p.pk for p in points])
         return Response(s.RiskPointSerializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
@@ -116,7 +121,7 @@ class AssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # t
     """Assessment history (every row kept; the latest of a point is its current one)."""
 
     queryset = RiskAssessment.objects.select_related("assessor").order_by("-assessed_on", "-id")
-    serializer_class = s.AssessmentSerializer
+    serializer_class = s.RiskAssessmentSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_fields = ["point", "level", "method"]
 
@@ -131,7 +136,7 @@ class EnterpriseLevelViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = EnterpriseRiskLevel.objects.select_related("enterprise", "overridden_by").order_by(
         "enterprise_id"
     )
-    serializer_class = s.EnterpriseLevelSerializer
+    serializer_class = s.EnterpriseRiskLevelSerializer
     lookup_field = "enterprise"
     filter_backends = [DjangoFilterBackend]
     filterset_fields = ["level", "computed_level"]
@@ -141,20 +146,22 @@ class EnterpriseLevelViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return super().get_queryset()
 
     def _row(self, row: EnterpriseRiskLevel) -> Response:
-        return Response(s.EnterpriseLevelSerializer(self.get_queryset().get(pk=row.pk)).data)
+        return Response(s.EnterpriseRiskLevelSerializer(self.get_queryset().get(pk=row.pk)).data)
 
-    @extend_schema(request=s.OverrideSerializer, responses={200: s.EnterpriseLevelSerializer, **ERRORS})
+    @extend_schema(
+        request=s.RiskLevelOverrideSerializer, responses={200: s.EnterpriseRiskLevelSerializer, **ERRORS}
+    )
     @action(detail=True, methods=["post"])
     def override(self, request: Request, enterprise: str | None = None) -> Response:
-        ser = s.OverrideSerializer(data=request.data)
+        ser = s.RiskLevelOverrideSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         row = services.override_level(_int(enterprise), actor=request.user, **ser.validated_data)
         return self._row(row)
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.EnterpriseLevelSerializer, **ERRORS})
+    @extend_schema(request=s.RiskReasonSerializer, responses={200: s.EnterpriseRiskLevelSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="clear-override")
     def clear_override(self, request: Request, enterprise: str | None = None) -> Response:
-        ser = s.ReasonSerializer(data=request.data)
+        ser = s.RiskReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         row = services.clear_override(
             _int(enterprise), actor=request.user, reason=ser.validated_data["reason"]
@@ -173,7 +180,7 @@ class TemplateViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     """Templates of typical risk points per key-supervision category."""
 
     queryset = RiskTemplate.objects.filter(is_active=True).select_related("category")
-    serializer_class = s.TemplateSerializer
+    serializer_class = s.RiskTemplateSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_fields = ["category", "method"]
 
@@ -182,7 +189,7 @@ class BandViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     """The grading bands in force (a band includes its lower bound)."""
 
     queryset = RiskBand.objects.order_by("method", "-lower_bound")
-    serializer_class = s.BandSerializer
+    serializer_class = s.RiskBandSerializer
     pagination_class = None
 
 
@@ -190,6 +197,7 @@ class PriorityView(GenericAPIView):  # type: ignore[type-arg]
     """This week's priority list of an inspector, cadre, liaison officer or community worker (default:
     the caller), ranked, each row with the parts of its score."""
 
+    queryset = Enterprise.objects.none()  # rows are computed, see `priority.ranked`
     serializer_class = s.PriorityRowSerializer
     pagination_class = StandardPagination
 
@@ -211,10 +219,11 @@ class PriorityView(GenericAPIView):  # type: ignore[type-arg]
 class MapView(GenericAPIView):  # type: ignore[type-arg]
     """The four-colour map data of the caller's scope."""
 
-    serializer_class = s.MapSerializer
+    queryset = Enterprise.objects.none()  # computed, see `selectors.map_data`
+    serializer_class = s.RiskMapSerializer
     pagination_class = None
 
-    @extend_schema(responses={200: s.MapSerializer})
+    @extend_schema(responses={200: s.RiskMapSerializer})
     def get(self, request: Request) -> Response:
         require(request.user, "risk.map")
         return Response(selectors.map_data(request.user))

@@ -4,6 +4,7 @@ the printable board, the map data, the override action, and query budgets."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -156,7 +157,7 @@ def test_board_is_printable_and_complete(world: Any, make_point: Any) -> None:
         "board.js",
     ):
         assert text in html
-    assert "@media print" in open("anjian/risks/static/risks/risks.css", encoding="utf-8").read()
+    assert "@media print" in Path("anjian/risks/static/risks/risks.css").read_text(encoding="utf-8")
 
 
 def test_templates_page_adds_points(world: Any) -> None:

@@ -137,6 +137,7 @@ def make_inspection(world: Any) -> Any:
     from anjian.inspections.models import ChecklistVersion, Inspection
 
     version = ChecklistVersion.objects.filter(is_current=True).first()
+    assert version is not None
 
     def make(ent: Any, *, days_ago: int, failed: int) -> Any:
         at = timezone.now() - dt.timedelta(days=days_ago)
@@ -174,13 +175,13 @@ def test_grid_inspector_list_is_their_grid_ranked_with_reasons(
 ) -> None:
     with django_assert_max_num_queries(14):
         rows = priority.ranked(priority.enterprises_of(history.inspector_a1, history.inspector_a1))
-    assert [r.enterprise for r in rows] == [history.ent_a1]  # ent_a2 is in grid A2
+    assert [r.enterprise.pk for r in rows] == [history.ent_a1.pk]  # ent_a2 is in grid A2
     assert "较大风险 +30" in rows[0].score.reason_text
     assert "逾期隐患 1 项 +10" in rows[0].score.reason_text
     assert "100 天未检查 +15" in rows[0].score.reason_text
     office = priority.ranked(priority.enterprises_of(history.office, history.office))
     # ent_b1 was never inspected (+15), ent_a2 is blue (+5) and was inspected last week.
-    assert [r.enterprise for r in office] == [history.ent_a1, history.ent_b1, history.ent_a2]
+    assert [r.enterprise.pk for r in office] == [history.ent_a1.pk, history.ent_b1.pk, history.ent_a2.pk]
 
 
 @pytest.mark.django_db
@@ -195,7 +196,7 @@ def test_cadre_list_is_their_assigned_enterprises(world: Any) -> None:
         start_date=today() - dt.timedelta(days=30),
     )
     rows = priority.ranked(priority.enterprises_of(world.cadre, world.cadre))
-    assert [r.enterprise for r in rows] == [world.ent_b1]
+    assert [r.enterprise.pk for r in rows] == [world.ent_b1.pk]
     assert priority.ranked(priority.enterprises_of(world.officer_a, world.officer_a)) == []
 
 

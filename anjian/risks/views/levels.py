@@ -77,11 +77,18 @@ def enterprise_templates(request: HttpRequest, ent_pk: int) -> HttpResponse:
             if t.method == "lec"
             else f"R = {fmt(t.likelihood)}×{t.severity} = {fmt(g.score)}"
         )
+    used = set(
+        ent.risk_points.filter(voided_at__isnull=True, template__isnull=False).values_list(
+            "template_id", flat=True
+        )
+    )
+    for t in all_templates:
+        t.used = t.pk in used  # type: ignore[attr-defined]
     form = TemplatesForm(
         request.POST or None,
         templates=all_templates,
         initial={
-            "templates": [str(t.pk) for t in own],
+            "templates": [str(t.pk) for t in own if t.pk not in used],
             "responsible_name": ent.safety_officer,
             "responsible_phone": ent.phone,
         },

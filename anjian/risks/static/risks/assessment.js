@@ -61,7 +61,7 @@
     badge.textContent = data.level_short[band.level] + "风险";
     var g = document.createElement("span");
     g.className = "small text-muted ms-2";
-    g.textContent = band.grade;
+    g.textContent = band.grade === data.level_short[band.level] + "风险" ? "" : band.grade;
     preview.appendChild(f);
     preview.appendChild(badge);
     preview.appendChild(g);
