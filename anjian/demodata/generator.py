@@ -20,6 +20,7 @@ from anjian.core import audit
 from anjian.core.context import origin
 from anjian.core.validators import USCC_CHARSET, uscc_check_char
 from anjian.demodata import geometry, names, texts
+from anjian.demodata.licences import make_licence
 from anjian.enterprises.choices import EnterpriseEventType, LicenceKind, OperatingStatus
 from anjian.enterprises.models import Enterprise, EnterpriseEvent, KeyCategory, Licence, Park
 from anjian.org.choices import AssignmentKind, AssignmentStatus, DecisionStatus, Role
@@ -56,17 +57,6 @@ DEMO_ACCOUNTS: dict[str, tuple[str, str]] = {
     "enterprise_demo": (Role.ENTERPRISE_OFFICER, "企业安全负责人，本企业"),
     "tip_officer": (Role.TIP_OFFICER, "举报受理，可见举报人身份"),
     "fire_demo": (Role.FIRE_STATION, "微型消防站站长"),
-}
-
-LICENCE_SPECS: dict[str, tuple[str, int | None]] = {  # kind → (issuer, validity in years; None = long-term)
-    LicenceKind.BUSINESS: ("深圳市市场监督管理局宝安监管局", None),
-    LicenceKind.POLLUTANT_DISCHARGE: ("深圳市生态环境局宝安管理局", 5),
-    LicenceKind.SPECIAL_EQUIPMENT: ("深圳市市场监督管理局宝安监管局", 1),
-    LicenceKind.GAS_SUPPLY: ("深圳市燃气集团股份有限公司宝安分公司", 2),
-    LicenceKind.FIRE_SAFETY: ("深圳市宝安区消防救援大队", 3),
-    LicenceKind.CONSTRUCTION_PERMIT: ("深圳市宝安区住房和建设局", 2),
-    LicenceKind.SAFETY_PRODUCTION: ("广东省应急管理厅", 3),
-    LicenceKind.HAZCHEM_OPERATION: ("深圳市宝安区应急管理局", 3),
 }
 
 
@@ -465,9 +455,9 @@ class _Builder:
                 )
             )
             for kind in profile.licences:
-                licences.append(self._licence(ent, kind))
+                licences.append(make_licence(self.rng, self.today, ent, kind))
             if profile.key == "three_small" and any(v in ent.name for v in names.PUBLIC_VENUES):
-                licences.append(self._licence(ent, LicenceKind.FIRE_SAFETY))
+                licences.append(make_licence(self.rng, self.today, ent, LicenceKind.FIRE_SAFETY))
         _bulk(Licence, licences)
         _bulk(EnterpriseEvent, events)
 
@@ -513,51 +503,6 @@ class _Builder:
         self.demo_users["enterprise_demo"] = officer
         self.demo_enterprise = officer_ent
         self.counts["people"] = len(self.users) + 1
-
-    def _licence(self, ent: Enterprise, kind: str) -> Licence:
-        rng, today = self.rng, self.today
-        issuer, years = LICENCE_SPECS[kind]
-        year = rng.randint(today.year - 4, today.year)
-        if kind == LicenceKind.BUSINESS:
-            number = ent.uscc
-        elif kind == LicenceKind.POLLUTANT_DISCHARGE:
-            number = f"{ent.uscc}001{rng.choice('PUQ')}"
-        elif kind == LicenceKind.SPECIAL_EQUIPMENT:
-            number = f"起17粤B{rng.randint(1, 99999):05d}({year % 100:02d})"
-        elif kind == LicenceKind.GAS_SUPPLY:
-            number = f"宝燃合字〔{year}〕第{rng.randint(1, 99999):05d}号"
-        elif kind == LicenceKind.FIRE_SAFETY:
-            number = f"深宝消安检字〔{year}〕第{rng.randint(1, 9999):04d}号"
-        elif kind == LicenceKind.CONSTRUCTION_PERMIT:
-            number = (
-                f"{DIVISION}{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(1, 9999):04d}"
-            )
-        elif kind == LicenceKind.SAFETY_PRODUCTION:
-            prefix = "JZ" if ent.industry == "E" else "WH"
-            number = f"（粤）{prefix}安许证字〔{year}〕{rng.randint(1, 999999):06d}"
-        else:
-            number = f"粤深宝安经字〔{year}〕{rng.randint(1, 999999):06d}"
-        if years is None:
-            expires = None
-            issued = today - dt.timedelta(days=rng.randint(30, 365 * 12))
-        else:
-            roll = rng.random()
-            if roll < 0.06:
-                expires = today - dt.timedelta(days=rng.randint(1, 180))  # expired
-            elif roll < 0.10:
-                expires = today + dt.timedelta(days=rng.randint(0, 30))  # expiring within the warning window
-            else:
-                expires = today + dt.timedelta(days=rng.randint(31, 365 * years))
-            issued = expires - dt.timedelta(days=365 * years)
-        return Licence(
-            enterprise_id=ent.pk,
-            kind=kind,
-            number=number,
-            issuer=issuer,
-            issued_on=issued,
-            expires_on=expires,
-            created_at=ent.created_at,
-        )
 
     # ----------------------------------------------------------------------------------- assignments
     def assignments(self) -> None:
