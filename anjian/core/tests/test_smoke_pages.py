@@ -32,7 +32,7 @@ def _today() -> dt.date:
 def filled(world: Any, settings: Any) -> Any:
     """The `world` plus one object of each kind, so that lists have rows and detail pages exist."""
     settings.TIPOFF_POW_BITS = 4
-    from anjian.enterprises.models import Licence
+    from anjian.enterprises.models import EnterpriseEvent, Licence
     from anjian.org.models import Assignment, Meeting, MeetingDecision, Visit
 
     today = _today()
@@ -83,6 +83,7 @@ def filled(world: Any, settings: Any) -> Any:
         owner=world.worker_a,
         due_date=today + dt.timedelta(days=7),
     )
+    EnterpriseEvent.objects.create(enterprise=world.ent_a1, type="imported", actor=None)
     _inspection_and_hazard(world)
     _risk_point(world)
     _device(world)
@@ -93,6 +94,7 @@ def filled(world: Any, settings: Any) -> Any:
 def _inspection_and_hazard(world: Any) -> None:
     from anjian.hazards import services as hazards
     from anjian.inspections import services as inspections
+    from anjian.inspections.models import InspectionEvent
     from anjian.inspections.tests.helpers import files, payload, version_of
 
     version = version_of()
@@ -101,6 +103,8 @@ def _inspection_and_hazard(world: Any) -> None:
         payload=payload(version, enterprise=world.ent_a1, fail=(1,)),
         files=files(version, photo_orders=(1,)),
     )
+    # Lines written by the system (imports, jobs) have no actor; timelines must still render.
+    InspectionEvent.objects.create(inspection=inspection, type="visit_recorded", actor=None)
     result = inspection.results.get(item__order=1)
     hazards.create_hazard_from_result(
         result, actor=world.inspector_a1, deadline=_today() + dt.timedelta(days=10), level="general"
