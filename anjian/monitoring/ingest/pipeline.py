@@ -85,6 +85,9 @@ class Pipeline:
         self.save_state_each_batch = save_state_each_batch
         self._state_saved = time.monotonic()
         self.totals: dict[str, int] = {}
+        self.raised: list[
+            int
+        ] = []  # device times of the alarms raised by the last batch (latency measurement)
 
     # ----------------------------------------------------------------------------------------- batches
     def process(self, batch: list[Inbound]) -> list[Result]:
@@ -97,6 +100,7 @@ class Pipeline:
         oldest_ms = now_ms - conf.get("RAW_RETENTION_DAYS") * 86_400_000
         max_bytes = conf.get("PAYLOAD_MAX_BYTES")
         results: list[Result | None] = [None] * len(batch)
+        self.raised = []
         # (index, entry, parsed, received_ms) of messages that may be stored
         fresh: list[tuple[int, DeviceEntry, Telemetry, int, str]] = []
         suspects: list[tuple[int, DeviceEntry, Telemetry, int, str]] = []
@@ -293,6 +297,7 @@ class Pipeline:
         """Raise, update and clear alarms in order; consecutive updates of one alarm collapse into the last."""
         out: list[tuple[DeviceEntry, Transition]] = []
         last_update: dict[tuple[int, int], int] = {}
+        self.raised = [tr.ts_ms for _e, tr in transitions if tr.kind == "raise"]
         for entry, tr in transitions:
             key = (entry.id, tr.rule.rule_id)
             if tr.kind == "update" and key in last_update:

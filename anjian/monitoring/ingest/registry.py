@@ -44,12 +44,14 @@ class DeviceEntry:
     state_dirty: bool = False
     row_dirty: bool = False
 
-    @property
-    def heartbeat_timeout_ms(self) -> int:
+    heartbeat_timeout_ms: int = 0
+
+    def refresh_timeout(self) -> None:
+        """Cache the heartbeat timeout (rule factor × reporting interval) after rules or interval change."""
         factor = next(
             (r.factor for r in self.rules if r.kind == "heartbeat"), float(conf.get("HEARTBEAT_FACTOR"))
         )
-        return int(factor * self.interval_s * 1000)
+        self.heartbeat_timeout_ms = int(factor * self.interval_s * 1000)
 
     def rule_by_id(self, rule_id: int) -> CompiledRule | None:
         return next((r for r in self.rules if r.rule_id == rule_id), None)
@@ -129,6 +131,7 @@ class Registry:
                 old.interval_s = d.reporting_interval_s
                 old.enterprise_id, old.community_id, old.grid_id = d.enterprise_id, d.community_id, d.grid_id
                 old.name = d.name
+                old.refresh_timeout()
                 if old.code != d.code:
                     self.by_code.pop(old.code, None)
                     old.code = d.code
@@ -151,6 +154,7 @@ class Registry:
                 battery=d.battery,
             )
             entry.last_ts_key = entry.state.last_ts
+            entry.refresh_timeout()
             self.by_code[d.code] = entry
             self.by_id[d.pk] = entry
             self._missing.pop(d.code, None)

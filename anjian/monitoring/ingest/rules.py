@@ -231,12 +231,13 @@ def evaluate(
             if rate is None:
                 continue
             raw = band_level(rule, rate) if rate > 0 else 0
-            level = _with_duration(rule, st, raw, ts)
-            tr = _step(rule, st, level, round(rate, 3), ts, _text(rule, level or st.level, rate))
+            value = round(rate, 3)
         else:
             raw = band_level(rule, value)
-            level = _with_duration(rule, st, raw, ts)
-            tr = _step(rule, st, level, value, ts, _text(rule, level or st.level, value))
+        if not raw and not st.level and st.since1 is None and st.since2 is None:
+            continue  # the common case: normal reading, nothing pending
+        level = _with_duration(rule, st, raw, ts)
+        tr = _step(rule, st, level, value, ts, _text(rule, level or st.level, value))
         if tr:
             out.append(tr)
     return out

@@ -109,8 +109,18 @@ def forget_partitions() -> None:
     _known_partitions.clear()
 
 
+_second_cache: dict[int, str] = {}
+
+
 def _ts_text(ts_ms: int) -> str:
-    return (EPOCH + dt.timedelta(milliseconds=ts_ms)).isoformat()
+    """'YYYY-MM-DD HH:MM:SS.mmm+00' for COPY; the second's text is cached (readings cluster in time)."""
+    second, ms = divmod(ts_ms, 1000)
+    head = _second_cache.get(second)
+    if head is None:
+        if len(_second_cache) > 10_000:
+            _second_cache.clear()
+        head = _second_cache[second] = (EPOCH + dt.timedelta(seconds=second)).strftime("%Y-%m-%d %H:%M:%S")
+    return f"{head}.{ms:03d}+00"
 
 
 def write(connection: Any, rows: list[Row]) -> None:

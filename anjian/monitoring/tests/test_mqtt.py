@@ -62,8 +62,10 @@ def _forget_session(client_id: str) -> None:
         pass
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_mosquitto_pub_of_the_contract_payload_raises_an_alarm_within_a_second(world: Any) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_mosquitto_pub_of_the_contract_payload_raises_an_alarm_within_a_second(
+    seeded: None, world: Any
+) -> None:
     from anjian.monitoring.ingest.mqtt import BrokerConfig, Consumer
     from anjian.monitoring.models import Alarm
 
@@ -182,8 +184,10 @@ def _wait_connected(log: Path, proc: subprocess.Popen[bytes], times: int, timeou
     raise AssertionError("consumer did not connect:\n" + log.read_text(errors="replace"))
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_kill_9_mid_stream_loses_nothing_acknowledged_and_stores_nothing_twice(world: Any) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_kill_9_mid_stream_loses_nothing_acknowledged_and_stores_nothing_twice(
+    seeded: None, world: Any
+) -> None:
     device = make_device("GAS4-KILL-01", "gas4", world.ent_a1, reporting_interval_s=1)
     run = uuid.uuid4().hex[:10]
     prefix = f"test-{run}/anjian/v1"
