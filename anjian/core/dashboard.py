@@ -15,6 +15,7 @@ from django.utils import timezone
 from anjian.enterprises.choices import OperatingStatus
 from anjian.enterprises.models import Enterprise, KeyCategory, Licence
 from anjian.org.models import Community
+from anjian.org.permissions import can
 
 
 def enterprise_counts(user: Any) -> dict[str, Any]:
@@ -77,7 +78,8 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = enterprise_counts(user)
     context["counts"] = counts
     context["licences"] = licence_warnings(user)
-    context["coverage"] = coverage_block(user)
+    # Only those who may open 履职覆盖 get its summary (and its link).
+    context["coverage"] = coverage_block(user) if can(user, "coverage.view") else None
     context["chart_data"] = {
         "categories": [{"name": c["name"], "value": c["n"]} for c in counts["by_category"]],
         "communities": [{"name": c["name"], "value": c["n"]} for c in counts["by_community"]],

@@ -14,9 +14,11 @@ RISK_COLOURS = {"red": "danger", "orange": "warning", "yellow": "warning", "blue
 
 def supervision_of(enterprise: Enterprise, user: Any) -> dict[str, Any]:
     from anjian.hazards.choices import STATE_COLOURS
+    from anjian.hazards.permissions import can as can_hazards
     from anjian.hazards.selectors import open_hazards
     from anjian.inspections.selectors import recent_inspections
     from anjian.monitoring.models import Alarm, Device
+    from anjian.risks.permissions import can as can_risks
     from anjian.risks.selectors import level_of
 
     hazards = list(open_hazards(enterprise, user).order_by("current_deadline")[:6])
@@ -36,4 +38,7 @@ def supervision_of(enterprise: Enterprise, user: Any) -> dict[str, Any]:
         "inspections": recent_inspections(enterprise, user),
         "device_counts": device_counts,
         "open_alarms": open_alarms,
+        # Links to other apps' pages only for those who may open them.
+        "may_see_risks": can_risks(user, "risk.view"),
+        "may_see_hazards": can_hazards(user, "hazard.view"),
     }

@@ -198,6 +198,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visits": visits,
             "meetings": meetings,
             "status_colours": STATUS_COLOURS,
+            "can_record_visit": can(request.user, "visit.record") and a.status == AssignmentStatus.ACTIVE,
             "can_manage": can(request.user, "assignment.manage") and a.status == AssignmentStatus.ACTIVE,
             "can_void": can(request.user, "assignment.manage") and a.status != AssignmentStatus.VOIDED,
         },
