@@ -176,3 +176,19 @@ def browser_login(page: Any, live_server: Any, username: str, password: str = PA
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Transactional tests (live server, MQTT consumer) flush the database when they end, which would
+    remove the rows data migrations seed (categories, checklists, rule packs…) for later tests in the
+    same worker: give each of them a serialized rollback so migration data is restored."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (
+            kwargs.get("transaction") or "live_server" in fixtures or "transactional_db" in fixtures
+        )
+        if transactional and not kwargs.get("serialized_rollback"):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)

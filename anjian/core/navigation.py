@@ -79,13 +79,21 @@ SECTIONS: tuple[NavSection, ...] = (
                 INSPECT | {"enterprise_officer"},
                 r"^/inspections/(\d+/|new/|$)",
             ),
-            NavItem("检查表", "inspections:checklists", "bi-list-check", INSPECT, r"^/inspections/checklists/"),
+            NavItem(
+                "检查表", "inspections:checklists", "bi-list-check", INSPECT, r"^/inspections/checklists/"
+            ),
         ),
     ),
     NavSection(
         "隐患治理",
         (
-            NavItem("我的隐患工作", "hazards:mine", "bi-list-task", FIELD | {"enterprise_officer"}, r"^/hazards/mine/"),
+            NavItem(
+                "我的隐患工作",
+                "hazards:mine",
+                "bi-list-task",
+                FIELD | {"enterprise_officer"},
+                r"^/hazards/mine/",
+            ),
             NavItem(
                 "隐患列表",
                 "hazards:list",
@@ -97,27 +105,57 @@ SECTIONS: tuple[NavSection, ...] = (
                 "统计报表",
                 "hazards:statistics",
                 "bi-clipboard-data",
-                STREET | {"community_worker"},
+                (STREET - {"tip_officer"}) | {"community_worker"},
                 r"^/hazards/statistics/",
             ),
         ),
     ),
     NavSection(
-        "监测预警",
+        "风险管控",
         (
-            NavItem("报警看板", "monitoring:board", "bi-broadcast", (FIELD - {"tip_officer"}) | {"enterprise_officer", "fire_station"}, r"^/monitoring/(alarms/|$)"),
-            NavItem("监测设备", "monitoring:devices", "bi-cpu", (FIELD - {"tip_officer"}) | {"enterprise_officer", "fire_station"}, r"^/monitoring/devices/"),
-            NavItem("报警规则", "monitoring:rules", "bi-sliders", (FIELD - {"tip_officer"}) | {"enterprise_officer"}, r"^/monitoring/rules/"),
-            NavItem("接入状态", "monitoring:health", "bi-activity", OFFICE, r"^/monitoring/health/"),
+            NavItem(
+                "优先检查清单",
+                "risks:priority",
+                "bi-sort-down",
+                STREET - {"tip_officer"} | {"community_worker", "grid_inspector"},
+                r"^/risks/priority/",
+            ),
+            NavItem("四色风险地图", "risks:map", "bi-map", INSPECT | {"fire_station"}, r"^/risks/map/"),
+            NavItem(
+                "风险点清单",
+                "risks:points",
+                "bi-shield-exclamation",
+                INSPECT | {"enterprise_officer", "fire_station"},
+                r"^/risks/(points/|enterprises/|levels/|templates/|settings/|$)",
+            ),
+            NavItem("优先级回测", "risks:backtest", "bi-graph-up-arrow", OFFICE, r"^/risks/backtest/"),
         ),
     ),
     NavSection(
-        "风险管控",
+        "监测预警",
         (
-            NavItem("优先检查清单", "risks:priority", "bi-sort-down", STREET - {"tip_officer"} | {"community_worker", "grid_inspector"}, r"^/risks/priority/"),
-            NavItem("四色风险地图", "risks:map", "bi-map", FIELD | {"fire_station"}, r"^/risks/map/"),
-            NavItem("风险点清单", "risks:points", "bi-shield-exclamation", FIELD | {"enterprise_officer", "fire_station"}, r"^/risks/(points/|enterprises/|levels/|templates/|settings/|$)"),
-            NavItem("优先级回测", "risks:backtest", "bi-graph-up-arrow", OFFICE, r"^/risks/backtest/"),
+            NavItem(
+                "报警看板",
+                "monitoring:board",
+                "bi-broadcast",
+                (FIELD - {"tip_officer"}) | {"enterprise_officer", "fire_station"},
+                r"^/monitoring/(alarms/|$)",
+            ),
+            NavItem(
+                "监测设备",
+                "monitoring:devices",
+                "bi-cpu",
+                (FIELD - {"tip_officer"}) | {"enterprise_officer", "fire_station"},
+                r"^/monitoring/devices/",
+            ),
+            NavItem(
+                "报警规则",
+                "monitoring:rules",
+                "bi-sliders",
+                (FIELD - {"tip_officer"}) | {"enterprise_officer"},
+                r"^/monitoring/rules/",
+            ),
+            NavItem("接入状态", "monitoring:health", "bi-activity", OFFICE, r"^/monitoring/health/"),
         ),
     ),
     NavSection(
@@ -144,7 +182,7 @@ SECTIONS: tuple[NavSection, ...] = (
                 "履职覆盖",
                 "org:coverage",
                 "bi-bar-chart-steps",
-                STREET | {"community_worker"},
+                (STREET - {"tip_officer"}) | {"community_worker"},
                 r"^/org/coverage/",
             ),
         ),
@@ -156,7 +194,9 @@ SECTIONS: tuple[NavSection, ...] = (
             NavItem("举报地图", "tipoffs:map", "bi-pin-map", TIPS, r"^/tipoffs/map/"),
             NavItem("举报统计", "tipoffs:stats", "bi-graph-up", TIPS, r"^/tipoffs/stats/"),
             NavItem("奖励规则", "tipoffs:rules", "bi-cash-coin", TIPS, r"^/tipoffs/rules/"),
-            NavItem("合作应用", "tipoffs:partners", "bi-plug", frozenset({"street_admin"}), r"^/tipoffs/partners/"),
+            NavItem(
+                "合作应用", "tipoffs:partners", "bi-plug", frozenset({"street_admin"}), r"^/tipoffs/partners/"
+            ),
         ),
     ),
     NavSection(

@@ -4,10 +4,12 @@ the row-by-row error report, find the imported enterprise on the list and on the
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
 from openpyxl import Workbook
+from playwright.sync_api import expect
 
 from anjian.conftest import browser_login, make_uscc
 
@@ -84,11 +86,9 @@ def test_import_then_find_on_list_and_map(world, live_server, browser_page, tmp_
 
     # …and on the map (filtered to its community, the count includes it and the data carries it).
     page.goto(f"{live_server.url}/enterprises/map/")
-    page.wait_for_function(
-        "document.querySelector('#map-count') && /\\d/.test(document.querySelector('#map-count').textContent)"
-    )
+    expect(page.locator("#map-count")).to_contain_text(re.compile(r"\d"))
     assert page.locator(".leaflet-container").count() == 1
-    data_url = page.evaluate("JSON.parse(document.getElementById('map-config').textContent).data_url || ''")
+    data_url = json.loads(page.locator("#map-config").text_content() or "{}").get("data_url", "")
     response = page.request.get(f"{live_server.url}{data_url or '/enterprises/map/data/'}")
     assert "凤凰新材料电镀有限公司" in str(response.json())
     page.screenshot(path=str(tmp_path / "map.png"))
