@@ -62,6 +62,8 @@ try:
     if not HAZARD_ESCALATE_GRID_DAYS <= HAZARD_ESCALATE_COMMUNITY_DAYS <= HAZARD_ESCALATE_OFFICE_DAYS:
         raise ConfigError("HAZARD_ESCALATE_*_DAYS must grow: grid <= community <= office")
     HAZARD_MAX_EXTENSION_DAYS = env_int("HAZARD_MAX_EXTENSION_DAYS", 90, minimum=1, maximum=730)
+    # Above this many rows a hazard count is the database's estimate (PostgreSQL), shown as "约".
+    HAZARD_EXACT_COUNT_LIMIT = env_int("HAZARD_EXACT_COUNT_LIMIT", 10_000, minimum=100)
     HAZARD_NOTIFY_CHANNELS = env_list("HAZARD_NOTIFY_CHANNELS", ["sms", "wecom", "email"])
     if set(HAZARD_NOTIFY_CHANNELS) - {"sms", "wecom", "email"}:
         raise ConfigError("HAZARD_NOTIFY_CHANNELS: use any of sms, wecom, email (comma-separated)")

@@ -63,7 +63,12 @@ class HazardFilter(django_filters.FilterSet):
             return qs
         if value.upper().startswith("YH-"):
             return qs.filter(code__startswith=value.upper())
-        return qs.filter(Q(title__icontains=value) | Q(enterprise__name__icontains=value))
+        # Enterprise names are matched first (a few thousand rows), so the hazard table is searched
+        # through its own indexes (trigram index on PostgreSQL) rather than through a join.
+        from anjian.enterprises.models import Enterprise
+
+        ent_ids = list(Enterprise.objects.filter(name__icontains=value).values_list("pk", flat=True)[:500])
+        return qs.filter(Q(title__icontains=value) | Q(enterprise_id__in=ent_ids))
 
     def filter_overdue(self, qs: QuerySet[Hazard], name: str, value: bool | None) -> QuerySet[Hazard]:
         if value is None:

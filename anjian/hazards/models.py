@@ -130,6 +130,13 @@ class Hazard(VoidableModel):
             models.Index(fields=["category", "-found_at"], name="hazard_category_found"),
             models.Index(fields=["state", "current_deadline"], name="hazard_state_deadline"),
             models.Index(fields=["community", "state"], name="hazard_community_state"),
+            models.Index(fields=["grid", "state"], name="hazard_grid_state"),
+            models.Index(fields=["level", "state"], name="hazard_level_state"),
+            models.Index(fields=["category", "state"], name="hazard_category_state"),
+            models.Index(fields=["enterprise", "state"], name="hazard_enterprise_state"),
+            models.Index(
+                fields=["-found_at"], condition=models.Q(is_listed=True), name="hazard_listed_found"
+            ),
         ]
         verbose_name = _("隐患")
         verbose_name_plural = _("隐患")

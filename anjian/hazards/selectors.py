@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from anjian.core.models import Attachment
+from anjian.hazards import counting
 from anjian.hazards.choices import (
     OPEN_STATES,
     UNFINISHED_STATES,
@@ -47,14 +48,20 @@ def overdue_q(today: dt.date | None = None) -> Q:
     return Q(state__in=OPEN_STATES, current_deadline__lt=today or timezone.localdate())
 
 
-def state_counts(qs: QuerySet[Hazard], today: dt.date | None = None) -> dict[str, int]:
-    """Counts per state of a (filtered) queryset, plus total and overdue: two grouped queries."""
-    rows = qs.order_by().values("state").annotate(n=Count("id"))
-    counts = {s.value: 0 for s in State}
-    for row in rows:
-        counts[row["state"]] = row["n"]
+def state_counts(qs: QuerySet[Hazard], today: dt.date | None = None) -> dict[str, Any]:
+    """Counts per state of a (filtered) queryset, plus total and overdue, in a fixed number of queries.
+
+    Each state is counted exactly unless the database expects more than HAZARD_EXACT_COUNT_LIMIT rows
+    (then its estimate is shown, "约"): closed hazards pile up over the years (counting.py)."""
+    counts: dict[str, Any] = {s.value: 0 for s in State}
+    estimated = False
+    for state in State:
+        n, guess = counting.count_rows(qs.filter(state=state))
+        counts[state.value] = n
+        estimated = estimated or guess
     counts["total"] = sum(counts[s.value] for s in State)
     counts["overdue"] = qs.order_by().filter(overdue_q(today)).count()
+    counts["estimated"] = estimated
     return counts
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from anjian.hazards.choices import (
     Level,
     State,
 )
+from anjian.hazards.counting import EstimatingPaginator
 from anjian.hazards.filters import HazardFilter
 from anjian.hazards.models import DeadlineExtension, Hazard
 from anjian.hazards.permissions import can
@@ -32,17 +32,10 @@ from anjian.hazards.timeline import describe
 PAGE_SIZE = 30
 
 
-class KnownCountPaginator(Paginator):
-    """A paginator told its total (already computed with the counts per state): no second COUNT(*)."""
-
-    def __init__(self, *args: Any, count: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if count is not None:
-            self.__dict__["count"] = count  # fills the cached_property
-
-
 def _known_count(filterset: HazardFilter, counts: dict[str, int]) -> int | None:
     """The number of rows the list shows, when the counts strip already holds it."""
+    if not filterset.is_bound:
+        return counts["total"]  # type: ignore[no-any-return]
     if not filterset.form.is_valid():
         return None
     state = filterset.form.cleaned_data.get("state")
@@ -78,9 +71,9 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("sort"):
         qs = qs.order_by("-found_at", "-id")
     counts = selectors.state_counts(filterset.qs_without_state)
-    page = KnownCountPaginator(qs, PAGE_SIZE, count=_known_count(filterset, counts)).get_page(
-        request.GET.get("page")
-    )
+    page = EstimatingPaginator(
+        qs, PAGE_SIZE, count=_known_count(filterset, counts), estimated=counts["estimated"]
+    ).get_page(request.GET.get("page"))
     from anjian.org.models import Community
 
     communities: list[Any] = list(Community.objects.for_user(request.user).order_by("sort_order", "code"))

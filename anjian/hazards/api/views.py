@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -14,14 +14,42 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anjian.core.api.base import ScopedViewSetMixin
+from anjian.core.api.pagination import StandardPagination
 from anjian.hazards import selectors, services, statistics
 from anjian.hazards.api import serializers as s
+from anjian.hazards.counting import EstimatingPaginator
 from anjian.hazards.filters import HazardFilter
 from anjian.hazards.models import DeadlineExtension, Hazard
 from anjian.hazards.permissions import can
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
-CONFLICT = {409: s.serializers.DictField(), 403: s.serializers.DictField(), 404: s.serializers.DictField()}
+
+
+class HazardPagination(StandardPagination):
+    """Pages of hazards; on huge sets `count` is the database's estimate and `count_estimated` is true."""
+
+    django_paginator_class = EstimatingPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["count_estimated"] = bool(getattr(self.page.paginator, "estimated", False))  # type: ignore[union-attr]
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        out = super().get_paginated_response_schema(schema)
+        out["properties"]["count_estimated"] = {
+            "type": "boolean",
+            "description": "count 为估算值（数据量很大时）",
+        }
+        return out
+
+
+CONFLICT = {
+    400: OpenApiResponse(description="输入有误：{\"error\": {\"code\", \"message\", \"fields\"}}"),
+    403: OpenApiResponse(description="角色无权进行该操作"),
+    404: OpenApiResponse(description="对象不存在或不在管辖范围内"),
+    409: OpenApiResponse(description="当前状态不允许该操作，message 说明原因"),
+}
 
 
 class HazardViewSet(
@@ -37,6 +65,7 @@ class HazardViewSet(
     serializer_class = s.HazardSerializer
     filterset_class = HazardFilter
     filter_backends = [DjangoFilterBackend]
+    pagination_class = HazardPagination
     parser_classes = PARSERS
     http_method_names = ["get", "post", "patch", "head", "options"]
 
