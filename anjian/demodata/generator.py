@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from anjian.core import audit
@@ -127,6 +127,11 @@ def generate(
     builder = _Builder(random.Random(seed), today or timezone.localdate(), progress or (lambda _msg: None))
     with transaction.atomic(), origin("cli"):
         summary = builder.build(total)
+    if not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE"
+            )  # fresh planner statistics after a bulk load (same SQL on SQLite and PostgreSQL)
     summary.seconds = time.perf_counter() - started
     return summary
 
