@@ -310,7 +310,9 @@ def render_pdf(case: Case, *, generated_by: Any = None) -> bytes:
     body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=14, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=11, textColor=colors.HexColor("#555555"))
     label = ParagraphStyle("label", parent=body, textColor=colors.HexColor("#333333"))
-    heading = ParagraphStyle("h", parent=body, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
+    heading = ParagraphStyle(
+        "h", parent=body, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4, keepWithNext=1
+    )
     title_style = ParagraphStyle("t", parent=body, fontSize=17, leading=24, alignment=TA_CENTER, spaceAfter=2)
     sub_style = ParagraphStyle("s", parent=small, alignment=TA_CENTER, spaceAfter=8)
 

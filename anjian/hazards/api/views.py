@@ -45,7 +45,7 @@ class HazardPagination(StandardPagination):
 
 
 CONFLICT = {
-    400: OpenApiResponse(description="输入有误：{\"error\": {\"code\", \"message\", \"fields\"}}"),
+    400: OpenApiResponse(description='输入有误：{"error": {"code", "message", "fields"}}'),
     403: OpenApiResponse(description="角色无权进行该操作"),
     404: OpenApiResponse(description="对象不存在或不在管辖范围内"),
     409: OpenApiResponse(description="当前状态不允许该操作，message 说明原因"),
