@@ -53,6 +53,26 @@ try:
     ASSIGNMENT_LIAISON_RANGE = env_int_range("ASSIGNMENT_LIAISON_RANGE", (1, 2), minimum=0)
     ASSIGNMENT_VISITS_PER_WEEK = env_int("ASSIGNMENT_VISITS_PER_WEEK", 1, minimum=1, maximum=7)
     ASSIGNMENT_MEETINGS_PER_MONTH = env_int("ASSIGNMENT_MEETINGS_PER_MONTH", 1, minimum=1, maximum=10)
+    # Public tip-offs (DOMAIN.md §6): reporter identity is encrypted with these keys (first one encrypts).
+    TIPOFF_ENCRYPTION_KEYS = env_fernet_keys(
+        "TIPOFF_ENCRYPTION_KEY",
+        fallback_secret=_secret,
+        required=env_bool("ANJIAN_PRODUCTION", False),
+    )
+    TIPOFF_STEP_DAYS = {  # deadline of each workflow step, in days from entering it
+        "received": env_int("TIPOFF_ACCEPT_DAYS", 3, minimum=1, maximum=90),
+        "accepted": env_int("TIPOFF_ASSIGN_DAYS", 2, minimum=1, maximum=90),
+        "assigned": env_int("TIPOFF_VERIFY_DAYS", 30, minimum=1, maximum=180),
+        "verified_true": env_int("TIPOFF_HANDLE_DAYS", 30, minimum=1, maximum=180),
+        "handled": env_int("TIPOFF_REWARD_DAYS", 15, minimum=1, maximum=90),
+        "reward_decided": env_int("TIPOFF_PAYMENT_DAYS", 15, minimum=1, maximum=90),
+    }
+    TIPOFF_FEEDBACK_DAYS = env_int("TIPOFF_FEEDBACK_DAYS", 10, minimum=1, maximum=60)
+    TIPOFF_DUPLICATE_METERS = env_int("TIPOFF_DUPLICATE_METERS", 200, minimum=0, maximum=5000)
+    TIPOFF_DUPLICATE_DAYS = env_int("TIPOFF_DUPLICATE_DAYS", 30, minimum=1, maximum=365)
+    TIPOFF_RATE_PER_HOUR = env_int("TIPOFF_RATE_PER_HOUR", 5, minimum=1, maximum=10_000)
+    TIPOFF_POW_BITS = env_int("TIPOFF_POW_BITS", 16, minimum=0, maximum=24)
+    TIPOFF_MAX_BODY_BYTES = env_int("TIPOFF_MAX_BODY_BYTES", 30 * 1024 * 1024, minimum=64 * 1024)
     # Hidden hazards (DOMAIN.md §4): reminders before the deadline, then an escalation chain on overdue
     # hazards (grid inspector → community workers → street office), each step after so many days.
     HAZARD_REMINDER_DAYS = env_int("HAZARD_REMINDER_DAYS", 3, minimum=1, maximum=60)
@@ -76,26 +96,6 @@ try:
     WECOM_WEBHOOK_URL = env_url("WECOM_WEBHOOK_URL", ("http", "https"))
     SMTP_URL = env_url("SMTP_URL", ("smtp", "smtps", "smtp+tls"))
     CHANNEL_TIMEOUT_SECONDS = env_int("CHANNEL_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)
-    # Public tip-offs (DOMAIN.md §6): reporter identity is encrypted with these keys (first one encrypts).
-    TIPOFF_ENCRYPTION_KEYS = env_fernet_keys(
-        "TIPOFF_ENCRYPTION_KEY",
-        fallback_secret=_secret,
-        required=env_bool("ANJIAN_PRODUCTION", False),
-    )
-    TIPOFF_STEP_DAYS = {  # deadline of each workflow step, in days from entering it
-        "received": env_int("TIPOFF_ACCEPT_DAYS", 3, minimum=1, maximum=90),
-        "accepted": env_int("TIPOFF_ASSIGN_DAYS", 2, minimum=1, maximum=90),
-        "assigned": env_int("TIPOFF_VERIFY_DAYS", 30, minimum=1, maximum=180),
-        "verified_true": env_int("TIPOFF_HANDLE_DAYS", 30, minimum=1, maximum=180),
-        "handled": env_int("TIPOFF_REWARD_DAYS", 15, minimum=1, maximum=90),
-        "reward_decided": env_int("TIPOFF_PAYMENT_DAYS", 15, minimum=1, maximum=90),
-    }
-    TIPOFF_FEEDBACK_DAYS = env_int("TIPOFF_FEEDBACK_DAYS", 10, minimum=1, maximum=60)
-    TIPOFF_DUPLICATE_METERS = env_int("TIPOFF_DUPLICATE_METERS", 200, minimum=0, maximum=5000)
-    TIPOFF_DUPLICATE_DAYS = env_int("TIPOFF_DUPLICATE_DAYS", 30, minimum=1, maximum=365)
-    TIPOFF_RATE_PER_HOUR = env_int("TIPOFF_RATE_PER_HOUR", 5, minimum=1, maximum=10_000)
-    TIPOFF_POW_BITS = env_int("TIPOFF_POW_BITS", 16, minimum=0, maximum=24)
-    TIPOFF_MAX_BODY_BYTES = env_int("TIPOFF_MAX_BODY_BYTES", 30 * 1024 * 1024, minimum=64 * 1024)
     MAP_TILE_URL = env_str("MAP_TILE_URL")
     MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
     WORKERS_THREADS = env_int("WEB_THREADS", 16, minimum=1, maximum=256)
@@ -120,15 +120,16 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
     "anjian.core",
     "anjian.org",
     "anjian.enterprises",
     "anjian.notifications",
-    "anjian.monitoring",
     "anjian.inspections",
     "anjian.hazards",
     "anjian.tipoffs",
+    "anjian.monitoring",
     "anjian.risks",
 ]
 
@@ -274,6 +275,25 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI and ReDoc are served from the app itself (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AssignmentKindEnum": "anjian.org.choices.AssignmentKind",
+        "AssignmentStatusEnum": "anjian.org.choices.AssignmentStatus",
+        "DecisionStatusEnum": "anjian.org.choices.DecisionStatus",
+        "RoleEnum": "anjian.org.choices.Role",
+        "LicenceKindEnum": "anjian.enterprises.choices.LicenceKind",
+        "RiskLevelEnum": "anjian.risks.choices.RiskLevel",
+        "RiskPointKindEnum": "anjian.risks.choices.PointKind",
+        "AccidentTypeEnum": "anjian.inspections.choices.AccidentType",
+        "HazardLevelEnum": "anjian.hazards.choices.Level",
+        "HazardStateEnum": "anjian.hazards.choices.State",
+        "HazardSourceKindEnum": "anjian.hazards.choices.SourceKind",
+        "HazardCategoryEnum": "anjian.inspections.choices.HazardCategory",
+        "ExtensionStatusEnum": "anjian.hazards.choices.ExtensionStatus",
+    },
 }
 
 LOGGING = {

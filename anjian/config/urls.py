@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from anjian.core import dashboard
 from anjian.core import views as core_views
@@ -36,14 +36,14 @@ urlpatterns = [
     path("enterprises/", include("anjian.enterprises.urls")),
     path("inspections/", include("anjian.inspections.urls")),
     path("hazards/", include("anjian.hazards.urls")),
+    path("monitoring/", include("anjian.monitoring.urls")),
+    path("risks/", include("anjian.risks.urls")),
     path("tipoffs/", include("anjian.tipoffs.urls")),
     path("report/", include("anjian.tipoffs.public_urls")),
     path("open311/v2/", include("anjian.tipoffs.open311_urls")),
-    path("monitoring/", include("anjian.monitoring.urls")),
-    path("risks/", include("anjian.risks.urls")),
     path("api/v1/", include("anjian.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
 ]

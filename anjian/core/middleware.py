@@ -51,7 +51,5 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith("/api/docs/"):
-            return response
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
