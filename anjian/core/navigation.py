@@ -224,7 +224,7 @@ def menu_for(user: object, path: str) -> list[dict[str, object]]:
     for section in SECTIONS:
         items: list[dict[str, object]] = []
         for item in section.items:
-            if item.roles and role not in item.roles and not superuser:
+            if item.roles and role not in item.roles and not (superuser and not role):
                 continue
             try:
                 url = reverse(item.url_name)

@@ -7,6 +7,8 @@ from typing import Any
 
 from anjian.core.errors import PermissionDeniedError
 from anjian.org.choices import Role
+from anjian.org.permissions import CAPABILITIES as ORG_CAPABILITIES
+from anjian.org.permissions import can
 
 R = Role
 OFFICE = frozenset({R.STREET_ADMIN, R.OFFICE_STAFF})
@@ -27,15 +29,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
-def can(user: Any, capability: str) -> bool:
-    """True when `user`'s role allows `capability` (superusers may do everything)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if capability not in CAPABILITIES:
-        raise KeyError(f"unknown capability {capability!r}")
-    if user.is_superuser:
-        return True
-    return getattr(user, "role", "") in CAPABILITIES[capability]
+# One capability table for the whole platform: the risk capabilities join org.permissions' table, so
+# `can`/`require` (and the `|can` template filter) answer for them like for any other.
+ORG_CAPABILITIES.update(CAPABILITIES)
 
 
 def require(user: Any, capability: str, message: str = "没有执行此操作的权限。") -> None:

@@ -60,3 +60,11 @@ def badge(text: Any, colour: str = "secondary") -> SafeString:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter(name="can")
+def can_filter(user: Any, capability: str) -> bool:
+    """{% if request.user|can:"risk.map" %}: show a link only to those who may open it."""
+    from anjian.org.permissions import can
+
+    return can(user, capability)
