@@ -76,7 +76,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code: str = exc.default_code if isinstance(exc.default_code, str) else "error"
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         code = "not_authenticated"
-    message: str = MESSAGES.get(code) or (str(exc.detail) if isinstance(exc.detail, str) else MESSAGES["invalid"])
+    message: str = MESSAGES.get(code) or (
+        str(exc.detail) if isinstance(exc.detail, str) else MESSAGES["invalid"]
+    )
     wait = getattr(exc, "wait", None)
     if isinstance(exc, exceptions.Throttled) and wait:
         message = f"请求过于频繁，请 {int(wait) + 1} 秒后再试。"
