@@ -20,7 +20,7 @@ from anjian.org.permissions import can
 
 def enterprise_counts(user: Any) -> dict[str, Any]:
     """Totals, per key-supervision category and per community, over the user's scope."""
-    scoped = Enterprise.objects.for_user(user)
+    scoped: Any = Enterprise.objects.for_user(user)
     active = scoped.exclude(status=OperatingStatus.DEREGISTERED)
     totals = active.aggregate(
         total=Count("id"),
@@ -33,7 +33,7 @@ def enterprise_counts(user: Any) -> dict[str, Any]:
         ).values("code", "name", "colour", "icon", "n")
     )
     key_total = active.filter(categories__isnull=False).distinct().count()
-    by_community = list(
+    by_community: list[dict[str, Any]] = list(
         Community.objects.for_user(user)
         .annotate(n=Count("enterprises", filter=Q(enterprises__in=active.values("pk"))))
         .values("pk", "name", "n")
@@ -44,7 +44,7 @@ def enterprise_counts(user: Any) -> dict[str, Any]:
 def licence_warnings(user: Any, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=settings.LICENCE_WARNING_DAYS)
-    qs = (
+    qs: Any = (
         Licence.objects.for_user(user)
         .filter(voided_at__isnull=True, expires_on__isnull=False, expires_on__lte=horizon)
         .exclude(enterprise__status=OperatingStatus.DEREGISTERED)

@@ -23,10 +23,10 @@ def supervision_of(enterprise: Enterprise, user: Any) -> dict[str, Any]:
 
     hazards = list(open_hazards(enterprise, user).order_by("current_deadline")[:6])
     for h in hazards:
-        h.state_colour = STATE_COLOURS.get(h.state, "secondary")  # type: ignore[attr-defined]
-    devices = Device.objects.for_user(user).filter(enterprise=enterprise)
+        h.state_colour = STATE_COLOURS.get(h.state, "secondary")  # type: ignore[attr-defined,call-overload]  # type: ignore[attr-defined]
+    devices: Any = Device.objects.for_user(user).filter(enterprise=enterprise)
     device_counts = devices.aggregate(total=Count("id"), online=Count("id", filter=Q(status="online")))
-    open_alarms = (
+    open_alarms: int = (
         Alarm.objects.for_user(user).filter(device__enterprise=enterprise).exclude(state="closed").count()
     )
     risk = level_of(enterprise)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -30,7 +31,7 @@ HEADERS = [
 
 def workbook_bytes(rows: list[list[object]]) -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws: Any = wb.active
     ws.append(HEADERS)
     for row in rows:
         ws.append(row)
