@@ -26,7 +26,9 @@ class Child:
 
     label: str
     args: list[str]
+    essential: bool = True  # the demo stops when an essential child dies; a helper may end alone
     process: subprocess.Popen[bytes] | None = None
+    reported: bool = False
 
 
 class Stop(Exception):
@@ -45,9 +47,9 @@ def planned_children(port: int) -> list[Child]:
         Child("后台任务（Huey）", [*base, "worker"]),
     ]
     if "ingest" in commands and settings.MQTT_URL:
-        children.append(Child("MQTT 接入", [*base, "ingest"]))
+        children.append(Child("MQTT 接入", [*base, "ingest"], essential=False))
     if "simulate" in commands:
-        children.append(Child("传感器模拟器", [*base, "simulate"]))
+        children.append(Child("传感器模拟器", [*base, "simulate"], essential=False))
     return children
 
 
@@ -85,7 +87,7 @@ def wait_until_ready(port: int, children: list[Child]) -> bool:
     url = f"http://127.0.0.1:{port}/accounts/login/"
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
-        if any(c.process is not None and c.process.poll() is not None for c in children):
+        if any(c.essential and c.process is not None and c.process.poll() is not None for c in children):
             return False
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local http URL)
@@ -147,13 +149,21 @@ def main() -> int:
             for child in children:
                 assert child.process is not None
                 status = child.process.poll()
-                if status is not None:
+                if status is None or child.reported:
+                    continue
+                if child.essential:
                     print(
                         f"{child.label}意外退出（退出码 {status}），正在停止其他进程。",
                         file=sys.stderr,
                         flush=True,
                     )
                     return 1
+                child.reported = True
+                print(
+                    f"{child.label}已退出（退出码 {status}）；Web 服务和后台任务继续运行。",
+                    file=sys.stderr,
+                    flush=True,
+                )
             time.sleep(0.5)
     except Stop:
         print("\n正在停止演示……", flush=True)

@@ -183,18 +183,23 @@ def test_demo_runner_serves_and_stops_every_child_on_sigint(tmp_path, migrated_s
             time.sleep(0.2)
         text = log.read_text()
         assert f"http://127.0.0.1:{env['PORT']}/" in text
-        pids = [int(p) for p in re.findall(r"（进程 (\d+)）", text)]
-        assert len(pids) >= 2, text  # web server and worker at least
-        assert all(alive(pid) for pid in pids)
+        children = {label: int(pid) for label, pid in re.findall(r"· (.+?)（进程 (\d+)）", text)}
+        pids = list(children.values())
+        # web server and worker stay up; helpers (simulator without devices) may end on their own
+        assert alive(children["Web 服务"]) and alive(children["后台任务（Huey）"]), text
 
         runner.send_signal(signal.SIGINT)
         assert runner.wait(timeout=60) == 0, log.read_text()
         assert "演示已停止" in log.read_text()
         assert not [pid for pid in pids if alive(pid)]
     finally:
-        if runner.poll() is None:
-            runner.kill()
-            runner.wait()
+        if runner.poll() is None:  # a failed assertion: still stop the children through the runner
+            runner.send_signal(signal.SIGINT)
+            try:
+                runner.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                runner.kill()
+                runner.wait()
 
 
 def test_list_benchmark_runs_on_a_tiny_register(tmp_path, migrated_sqlite):
