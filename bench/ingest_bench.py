@@ -56,17 +56,20 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+_pg_seen: dict[int, float] = {}
+
+
 def postgres_cpu() -> float:
-    """CPU seconds of every postgres process (all backends, writer, WAL writer)."""
-    total = 0.0
+    """CPU seconds of every postgres process seen so far (all backends, writer, WAL writer); a backend
+    that has exited keeps the last value sampled, so call this often during a run."""
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
             try:
                 if Path(p / "comm").read_text().strip().startswith("postgres"):
-                    total += cpu_seconds(int(p.name))
+                    _pg_seen[int(p.name)] = cpu_seconds(int(p.name))
             except OSError:
                 pass
-    return total
+    return sum(_pg_seen.values())
 
 
 def machine_busy() -> tuple[float, float]:

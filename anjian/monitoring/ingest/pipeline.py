@@ -340,8 +340,12 @@ class Pipeline:
                 alarms.ingest_clear(entry, rule.rule_id, at=at, note=tr.text)
 
     def _write_devices(self, touched: dict[int, DeviceEntry], now_ms: int) -> None:
-        """Last seen, sequence, status, battery and latest values, at most every few seconds per device."""
-        objs = []
+        """Last seen, sequence, status, battery and latest values, at most every few seconds per device.
+
+        One executemany of plain UPDATEs (psycopg 3 pipelines them); Django's bulk_update builds CASE
+        expressions that cost seconds for thousands of rows."""
+        rows = []
+        adapt = connections[self.using].ops.adapt_datetimefield_value
         for entry in touched.values():
             if not entry.row_dirty:
                 continue
@@ -350,18 +354,23 @@ class Pipeline:
                 continue
             entry.written_ms = now_ms
             entry.row_dirty = False
-            objs.append(
-                Device(
-                    pk=entry.id,
-                    last_seen=to_datetime(entry.last_seen_ms) if entry.last_seen_ms else None,
-                    last_seq=entry.last_seq,
-                    status=entry.status,
-                    battery=entry.battery,
-                    last_metrics=entry.state.values,
+            rows.append(
+                (
+                    adapt(to_datetime(entry.last_seen_ms)) if entry.last_seen_ms else None,
+                    entry.last_seq,
+                    entry.status,
+                    entry.battery,
+                    orjson.dumps(entry.state.values).decode(),
+                    entry.id,
                 )
             )
-        if objs:
-            Device.objects.bulk_update(objs, ["last_seen", "last_seq", "status", "battery", "last_metrics"])
+        if rows:
+            with connections[self.using].cursor() as cur:
+                cur.executemany(
+                    "UPDATE monitoring_device SET last_seen = %s, last_seq = %s, status = %s, battery = %s, "
+                    "last_metrics = %s WHERE id = %s",
+                    rows,
+                )
 
     def _count(
         self, batch: list[Inbound], results: list[Result | None], now_ms: int, lags: list[int]
@@ -418,14 +427,15 @@ class Pipeline:
             return 0
         self._state_saved = time.monotonic()
         entries = (only or self.registry.by_id).values()
-        objs = []
+        rows = []
         for entry in entries:
             if entry.state_dirty:
                 entry.state_dirty = False
-                objs.append(Device(pk=entry.id, rule_state=entry.state.dump()))
-        if objs:
-            Device.objects.bulk_update(objs, ["rule_state"], batch_size=500)
-        return len(objs)
+                rows.append((orjson.dumps(entry.state.dump()).decode(), entry.id))
+        if rows:
+            with connections[self.using].cursor() as cur:
+                cur.executemany("UPDATE monitoring_device SET rule_state = %s WHERE id = %s", rows)
+        return len(rows)
 
     def flush_devices(self) -> None:
         """Write every pending device row now (graceful shutdown)."""

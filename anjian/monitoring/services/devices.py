@@ -85,7 +85,7 @@ def create_device(*, actor: Any, data: Mapping[str, Any]) -> Device:
     require(actor, "device.manage")
     device = Device(created_by=actor if getattr(actor, "is_authenticated", False) else None)
     _apply(device, data, actor)
-    if not data.get("reporting_interval_s") and device.type_id:
+    if data.get("reporting_interval_s") in (None, "") and device.type_id:
         device.reporting_interval_s = device.type.default_interval_s
     device.full_clean()
     device.save()

@@ -47,16 +47,22 @@
       series.push({ name: "最大", type: "line", showSymbol: false, data: metric.max, lineStyle: { width: 1, color: "#9bb7e6" }, itemStyle: { color: "#9bb7e6" } });
       series.push({ name: "最小", type: "line", showSymbol: false, data: metric.min, lineStyle: { width: 1, color: "#9bb7e6" }, itemStyle: { color: "#9bb7e6" } });
     }
-    var values = metric.points.map(function (p) { return p[1]; }).concat(metric.thresholds.map(function (t) { return t.value; }));
+    var values = metric.points.map(function (p) { return p[1]; })
+      .concat(metric.max.map(function (p) { return p[1]; }), metric.min.map(function (p) { return p[1]; }))
+      .concat(metric.thresholds.map(function (t) { return t.value; }));
     var lo = values.length ? Math.min.apply(null, values) : 0;
     var hi = values.length ? Math.max.apply(null, values) : 1;
     var pad = (hi - lo) * 0.08 || 1;
+    var step = Math.pow(10, Math.floor(Math.log10(pad)));
+    var yMin = Math.floor((lo - pad) / step) * step;
+    var yMax = Math.ceil((hi + pad) / step) * step;
+    if (lo >= 0 && yMin < 0) yMin = 0;
     return {
       animation: false,
       grid: { left: 46, right: 16, top: 18, bottom: 28 },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : (Math.round(v * 100) / 100) + (metric.unit || ""); } },
       xAxis: { type: "time", min: data.since, max: data.until, axisLabel: { hideOverlap: true, fontSize: 11 } },
-      yAxis: { type: "value", scale: true, min: Math.floor((lo - pad) * 10) / 10, max: Math.ceil((hi + pad) * 10) / 10, axisLabel: { fontSize: 11 }, splitLine: { lineStyle: { color: "#eef1f6" } } },
+      yAxis: { type: "value", scale: true, min: yMin, max: yMax, axisLabel: { fontSize: 11, hideOverlap: true }, splitLine: { lineStyle: { color: "#eef1f6" } } },
       series: series,
       graphic: metric.points.length ? [] : [{ type: "text", left: "center", top: "middle", style: { text: "该时段无数据", fill: "#8a97ad", fontSize: 13 } }],
     };
