@@ -72,6 +72,7 @@ def world(db: Any) -> World:
     from anjian.enterprises.models import Enterprise, KeyCategory
     from anjian.org.models import Community, Department, Grid, Street, User
 
+    seed_missing()
     street = Street.objects.create(name="测试街道", division_code="440306001", district="宝安区")
     ca = Community.objects.create(
         street=street, name="甲社区", code="C01", center_lat=22.6, center_lng=113.85
@@ -178,17 +179,56 @@ def browser_login(page: Any, live_server: Any, username: str, password: str = PA
     page.wait_for_url(f"{live_server.url}/")
 
 
-def pytest_collection_modifyitems(items: list[Any]) -> None:
-    """Transactional tests (live server, MQTT consumer) flush the database when they end, which would
-    remove the rows data migrations seed (categories, checklists, rule packs…) for later tests in the
-    same worker: give each of them a serialized rollback so migration data is restored."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        kwargs = dict(marker.kwargs) if marker else {}
-        fixtures = getattr(item, "fixturenames", ())
-        transactional = (
-            kwargs.get("transaction") or "live_server" in fixtures or "transactional_db" in fixtures
-        )
-        if transactional and not kwargs.get("serialized_rollback"):
-            kwargs.update(transaction=True, serialized_rollback=True)
-            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+def reseed_migration_data() -> None:
+    """Run the data steps (RunPython) of every migration again, each with its historical models."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection)
+    plan: list[tuple[str, str]] = []
+    for leaf in loader.graph.leaf_nodes():
+        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
+    for key in plan:
+        steps = [
+            op
+            for op in loader.graph.nodes[key].operations
+            if isinstance(op, RunPython) and op.code is not RunPython.noop
+        ]
+        if not steps:
+            continue
+        state = loader.project_state(key, at_end=False)
+        with connection.schema_editor() as editor:
+            for op in steps:
+                op.code(state.apps, editor)
+
+
+def seed_missing() -> None:
+    """Put the migrations' seed rows back when a transactional test's flush has removed them."""
+    from anjian.enterprises.models import KeyCategory
+
+    if not KeyCategory.objects.exists():
+        reseed_migration_data()
+
+
+def _is_transactional(item: Any) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or "live_server" in fixtures
+        or "transactional_db" in fixtures
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: Any, nextitem: Any) -> Any:
+    """Transactional tests (live server, MQTT consumer) end with Django flushing every table, including
+    the rows data migrations seed (categories, checklists, rule packs…): put them back for the next test."""
+    yield
+    if not _is_transactional(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        seed_missing()

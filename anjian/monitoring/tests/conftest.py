@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
+from anjian.conftest import seed_missing
 from anjian.monitoring import credentials
 from anjian.monitoring.ingest.pipeline import Inbound, Pipeline
 from anjian.monitoring.models import Device, DeviceType
@@ -110,53 +111,7 @@ def _fresh_http_pipeline() -> Any:
     ingest.reset_pipeline()
 
 
-def reseed_migration_data() -> None:
-    """Run the data steps (RunPython) of every migration again, each with its historical models: after a
-    transactional test Django has flushed all tables, including the rows the migrations seeded."""
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations.special import RunPython
-
-    loader = MigrationLoader(connection)
-    plan: list[tuple[str, str]] = []
-    for leaf in loader.graph.leaf_nodes():
-        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
-    for key in plan:
-        steps = [
-            op
-            for op in loader.graph.nodes[key].operations
-            if isinstance(op, RunPython) and op.code is not RunPython.noop
-        ]
-        if not steps:
-            continue
-        state = loader.project_state(key, at_end=False)
-        with connection.schema_editor() as editor:
-            for op in steps:
-                op.code(state.apps, editor)
-
-
-def _seed_missing() -> None:
-    from anjian.enterprises.models import KeyCategory
-
-    if not KeyCategory.objects.exists():
-        reseed_migration_data()
-
-
 @pytest.fixture
 def seeded(transactional_db: Any) -> None:
     """For transactional tests: the migrations' seed rows are there even if an earlier test flushed them."""
-    _seed_missing()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item: Any, nextitem: Any) -> Any:
-    """After a transactional test here, Django has flushed every table: put the migrations' seed rows
-    (device types, rule packs, key-supervision categories, …) back for the tests that run next."""
-    yield
-    marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        _seed_missing()
+    seed_missing()
