@@ -65,7 +65,8 @@ def test_credentials_are_hashed_and_work(world: Any, devices: Any) -> None:
     assert credentials.mosquitto_verify(creds["mqtt_password"], d.mqtt_password_hash)
     assert not credentials.mosquitto_verify("wrong", d.mqtt_password_hash)
     assert d.http_token_hash == credentials.token_hash(creds["http_token"])
-    assert svc.device_for_token(creds["http_token"]).pk == d.pk
+    found = svc.device_for_token(creds["http_token"])
+    assert found is not None and found.pk == d.pk
     assert svc.device_for_token(devices.tokens[d.code]) is None  # the old token stopped working
     entry = AuditEntry.objects.get(action="device.credentials")
     assert creds["http_token"] not in str(entry.after) + entry.note
