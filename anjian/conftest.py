@@ -226,8 +226,8 @@ def pytest_runtest_teardown(item: Any, nextitem: Any) -> Any:
     """Transactional tests (live server, MQTT consumer) end with Django flushing every table, including
     the rows data migrations seed (categories, checklists, rule packs…): put them back for the next test."""
     yield
-    if not _is_transactional(item):
-        return
+    if nextitem is None or not _is_transactional(item):
+        return  # the last test of a session: the test database is already gone
     from pytest_django.plugin import blocking_manager_key
 
     with item.config.stash[blocking_manager_key].unblock():

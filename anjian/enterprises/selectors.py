@@ -46,6 +46,16 @@ def expiring_licence_exists(days: int | None = None) -> Exists:
     )
 
 
+def expiring_enterprise_ids(days: int | None = None) -> QuerySet[Any]:
+    """Ids of enterprises with an expired or soon-expiring licence, as a subquery (`pk__in=`): counting
+    with it is an order of magnitude faster on SQLite than filtering on the Exists() annotation."""
+    return (
+        active_licences()
+        .filter(expires_on__isnull=False, expires_on__lte=expiry_horizon(days))
+        .values("enterprise_id")
+    )
+
+
 def enterprises_for(user: Any) -> QuerySet[Enterprise]:
     """The enterprises this user may see, with what a list row shows (a fixed number of queries)."""
     return (

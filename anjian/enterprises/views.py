@@ -71,7 +71,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "enterprises": page.object_list,
             "counts": counts,
-            "warning_count": filterset.qs.filter(licence_warning=True).count(),
+            "warning_count": filterset.qs.filter(pk__in=selectors.expiring_enterprise_ids()).count(),
             "filtered": filtered,
             "status_colours": STATUS_COLOURS,
             "statuses": list(OperatingStatus),
