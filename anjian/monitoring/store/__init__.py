@@ -2,7 +2,7 @@
 
 All backend-specific SQL lives in `postgres.py` (declarative daily partitions, BRIN, COPY) and
 `sqlite.py` (plain indexed table, executemany); both expose the same functions. Times are epoch
-milliseconds (UTC) at this interface; a row is (device_id, ts_ms, seq or None, metrics as JSON text)."""
+milliseconds (UTC) at this interface; a row is (device_id, ts_ms, seq or None, metrics as JSON text or UTF-8 bytes)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import connections
 
-Row = tuple[int, int, int | None, str]
+Row = tuple[int, int, int | None, str | bytes]
 
 
 class DuplicateReading(Exception):

@@ -60,6 +60,7 @@ def write(connection: Any, rows: list[Row]) -> None:
     """executemany in a savepoint; DuplicateReading when one of the rows is already stored."""
     if not rows:
         return
+    rows = _text_metrics(rows)
     try:
         with transaction.atomic(using=connection.alias), connection.cursor() as cur:
             cur.executemany(INSERT, rows)
@@ -67,11 +68,16 @@ def write(connection: Any, rows: list[Row]) -> None:
         raise DuplicateReading(str(exc)) from exc
 
 
+def _text_metrics(rows: list[Row]) -> list[Row]:
+    """Metrics as JSON text (the pipeline hands over orjson bytes; SQLite would store bytes as a BLOB)."""
+    return [(d, t, s, m.decode() if type(m) is bytes else m) for d, t, s, m in rows]
+
+
 def insert_ignoring_duplicates(connection: Any, rows: list[Row]) -> set[tuple[int, int, int | None]]:
     """Insert the rows that are not stored yet; returns the keys actually inserted."""
     inserted: set[tuple[int, int, int | None]] = set()
     with connection.cursor() as cur:
-        for row in rows:
+        for row in _text_metrics(rows):
             cur.execute(INSERT.replace("INSERT INTO", "INSERT OR IGNORE INTO"), row)
             if cur.rowcount == 1:
                 inserted.add((row[0], row[1], row[2]))
