@@ -72,7 +72,7 @@ def world(db: Any) -> World:
     from anjian.enterprises.models import Enterprise, KeyCategory
     from anjian.org.models import Community, Department, Grid, Street, User
 
-    seed_missing()
+    restore_snapshot()
     street = Street.objects.create(name="测试街道", division_code="440306001", district="宝安区")
     ca = Community.objects.create(
         street=street, name="甲社区", code="C01", center_lat=22.6, center_lng=113.85
@@ -179,36 +179,49 @@ def browser_login(page: Any, live_server: Any, username: str, password: str = PA
     page.wait_for_url(f"{live_server.url}/")
 
 
-def reseed_migration_data() -> None:
-    """Run the data steps (RunPython) of every migration again, each with its historical models."""
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations.special import RunPython
-
-    loader = MigrationLoader(connection)
-    plan: list[tuple[str, str]] = []
-    for leaf in loader.graph.leaf_nodes():
-        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
-    for key in plan:
-        steps = [
-            op
-            for op in loader.graph.nodes[key].operations
-            if isinstance(op, RunPython) and op.code is not RunPython.noop
-        ]
-        if not steps:
-            continue
-        state = loader.project_state(key, at_end=False)
-        with connection.schema_editor() as editor:
-            for op in steps:
-                op.code(state.apps, editor)
+_SNAPSHOTS: dict[str, str] = {}
 
 
-def seed_missing() -> None:
-    """Put the migrations' seed rows back when a transactional test's flush has removed them."""
+@pytest.fixture(scope="session", autouse=True)
+def _snapshot_on_every_connection(django_db_setup: Any) -> Any:
+    """Django keeps the snapshot of the freshly migrated test database on the connection object. Once
+    Playwright's sync API runs an event loop in the main thread, Django hands that thread new connection
+    objects (per async context) without it, and serialized rollback silently restores nothing. Every
+    connection object made from now on carries the snapshot."""
+    from django.db import connections
+    from django.db.utils import ConnectionHandler
+
+    for alias in connections:
+        snapshot = getattr(connections[alias], "_test_serialized_contents", None)
+        if snapshot is not None:
+            _SNAPSHOTS[alias] = snapshot
+    original = ConnectionHandler.create_connection
+
+    def create_connection(self: Any, alias: str) -> Any:
+        conn = original(self, alias)
+        if alias in _SNAPSHOTS:
+            conn._test_serialized_contents = _SNAPSHOTS[alias]
+        return conn
+
+    ConnectionHandler.create_connection = create_connection  # type: ignore[method-assign]
+    yield
+    ConnectionHandler.create_connection = original  # type: ignore[method-assign]
+
+
+def restore_snapshot() -> None:
+    """Put back the rows migrations seeded (categories, checklists, rule packs, content types…) exactly
+    as they were after `migrate`, same primary keys, from the snapshot Django took of the test database.
+
+    A transactional test ends with Django flushing every table; with `serialized_rollback` the flush
+    leaves content types alone (no post_migrate), so keys cached in the process stay valid."""
+    from django.db import DEFAULT_DB_ALIAS, connection
+
     from anjian.enterprises.models import KeyCategory
 
-    if not KeyCategory.objects.exists():
-        reseed_migration_data()
+    snapshot = _SNAPSHOTS.get(DEFAULT_DB_ALIAS)
+    if snapshot is None or KeyCategory.objects.exists():
+        return
+    connection.creation.deserialize_db_from_string(snapshot)
 
 
 def _is_transactional(item: Any) -> bool:
@@ -221,14 +234,28 @@ def _is_transactional(item: Any) -> bool:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Every transactional test (live server, MQTT consumer, row locks) runs with serialized rollback:
+    Django restores the migration-seeded rows before it, with their original keys. Mixing serialized
+    and plain flushes made keys drift (duplicate seed rows, stale content-type ids)."""
+    for item in items:
+        if not _is_transactional(item):
+            continue
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: Any, nextitem: Any) -> Any:
-    """Transactional tests (live server, MQTT consumer) end with Django flushing every table, including
-    the rows data migrations seed (categories, checklists, rule packs…): put them back for the next test."""
+    """After a transactional test's flush, a following ordinary test (xdist may hand one over) finds
+    the seeded rows back. A following transactional test restores them itself at set-up."""
     yield
-    if nextitem is None or not _is_transactional(item):
+    if nextitem is None or not _is_transactional(item) or _is_transactional(nextitem):
         return  # the last test of a session: the test database is already gone
     from pytest_django.plugin import blocking_manager_key
 
     with item.config.stash[blocking_manager_key].unblock():
-        seed_missing()
+        restore_snapshot()

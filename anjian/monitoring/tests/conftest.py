@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from anjian.conftest import seed_missing
+from anjian.conftest import restore_snapshot
 from anjian.monitoring import credentials
 from anjian.monitoring.ingest.pipeline import Inbound, Pipeline
 from anjian.monitoring.models import Device, DeviceType
@@ -114,4 +114,4 @@ def _fresh_http_pipeline() -> Any:
 @pytest.fixture
 def seeded(transactional_db: Any) -> None:
     """For transactional tests: the migrations' seed rows are there even if an earlier test flushed them."""
-    seed_missing()
+    restore_snapshot()

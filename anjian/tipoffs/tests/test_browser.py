@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from anjian.conftest import browser_login
 from anjian.tipoffs.models import Tipoff
@@ -57,7 +58,7 @@ def test_phone_journey_from_report_to_paid_reward(world, live_server, browser_pa
     code = reporter.inner_text("#receipt-code").strip()
     secret = reporter.inner_text("#receipt-secret").strip()
     reporter.click("button[data-copy-both]")
-    assert "复制" in reporter.inner_text("#copy-status")
+    expect(reporter.locator("#copy-status")).to_contain_text("复制")
 
     def read_status():
         reporter.goto(f"{live_server.url}/report/status/")
