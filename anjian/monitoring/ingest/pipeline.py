@@ -173,7 +173,10 @@ class Pipeline:
                 conn, _days([f[2].ts_ms for f in fresh] + [s[2].ts_ms for s in suspects])
             )
         try:
-            with origin("ingest"), transaction.atomic(using=self.using):
+            # wrap_database_errors: a driver error raised outside Django's cursor wrapper (COPY, when the
+            # session is cut mid-write) reaches the caller as Django's OperationalError, like any other
+            # lost connection, so the MQTT consumer keeps the batch and reconnects instead of exiting.
+            with conn.wrap_database_errors, origin("ingest"), transaction.atomic(using=self.using):
                 self._write(conn, backend, fresh, suspects, results)
                 self._after_write(fresh, suspects, statuses, results, now_ms)
                 lags = [r - p.ts_ms for _i, _e, p, r, _js in fresh]
@@ -198,8 +201,9 @@ class Pipeline:
         rows = [(e.id, p.ts_ms, p.seq, js) for _i, e, p, _r, js in fresh]
         try:
             backend.write(conn, rows)
-        except store.DuplicateReading:
+        except store.DuplicateReading as exc:
             # A reading of this batch is already stored (a redelivery after a crash): insert one by one.
+            log.info("batch holds a reading already stored, checking each: %s", str(exc).splitlines()[-1])
             suspects = fresh + suspects
             fresh.clear()
         if not suspects:
