@@ -200,7 +200,7 @@ def _snapshot_on_every_connection(django_db_setup: Any) -> Any:
     def create_connection(self: Any, alias: str) -> Any:
         conn = original(self, alias)
         if alias in _SNAPSHOTS:
-            conn._test_serialized_contents = _SNAPSHOTS[alias]
+            conn._test_serialized_contents = _SNAPSHOTS[alias]  # type: ignore[attr-defined]
         return conn
 
     ConnectionHandler.create_connection = create_connection  # type: ignore[method-assign]

@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from anjian.core.errors import ServiceError
+from anjian.core.paging import deferred_page
 from anjian.enterprises import selectors, services
 from anjian.enterprises.choices import STATUS_COLOURS, LicenceKind, OperatingStatus
 from anjian.enterprises.filters import EnterprisePageFilter
@@ -54,13 +55,15 @@ def _require(request: HttpRequest, capability: str) -> None:
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     """Search, filter, sort and page through the enterprises of the user's jurisdiction."""
-    base = selectors.enterprises_for(request.user)
+    base: QuerySet[Enterprise] = Enterprise.objects.for_user(request.user)
     filterset = EnterprisePageFilter(request.GET or None, queryset=base, request=request)
     qs = filterset.qs
     if not request.GET.get("sort"):
         qs = qs.order_by("name", "id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.status_counts(filterset.qs)
+    page = deferred_page(
+        qs, request.GET.get("page"), PAGE_SIZE, hydrate=selectors.with_row_data, count=counts["total"]
+    )
     filtered = any(v for k, v in request.GET.items() if k not in ("page", "sort"))
     return render(
         request,
@@ -71,7 +74,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "enterprises": page.object_list,
             "counts": counts,
-            "warning_count": filterset.qs.filter(pk__in=selectors.expiring_enterprise_ids()).count(),
+            "warning_count": counts["warning"],
             "filtered": filtered,
             "status_colours": STATUS_COLOURS,
             "statuses": list(OperatingStatus),

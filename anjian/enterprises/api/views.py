@@ -45,6 +45,13 @@ class NullsLastOrdering(filters.OrderingFilter):
 FILTERS = [DjangoFilterBackend, filters.SearchFilter, NullsLastOrdering]
 
 
+class EnterpriseSearch(filters.SearchFilter):
+    """?search= over the register's search column, the same search as the list page."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        return selectors.search(queryset, " ".join(self.get_search_terms(request)))
+
+
 class WriteWithoutDeleteViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -65,6 +72,7 @@ class EnterpriseViewSet(WriteWithoutDeleteViewSet):
     queryset = Enterprise.objects.select_related("community", "grid", "park").prefetch_related("categories")
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilter
+    filter_backends = [DjangoFilterBackend, EnterpriseSearch, NullsLastOrdering]
     search_fields = list(selectors.SEARCH_FIELDS)
     ordering_fields = ["name", "community__sort_order", "employees", "updated_at", "id"]
     ordering = ["name", "id"]

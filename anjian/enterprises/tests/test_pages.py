@@ -149,7 +149,13 @@ def test_search_filters_and_sort(world: Any) -> None:
     assert [e.name for e in response.context["enterprises"]][:2] == ["乙一五金厂", "甲二餐饮店"]
     response = client.get(LIST + "?sort=community")
     assert [e.community.code for e in response.context["enterprises"]] == ["C01", "C01", "C02"]
-    assert response.context["counts"] == {"total": 3, "operating": 2, "suspended": 1, "deregistered": 0}
+    assert response.context["counts"] == {
+        "total": 3,
+        "operating": 2,
+        "suspended": 1,
+        "deregistered": 0,
+        "warning": 0,
+    }
 
 
 def test_licence_expiring_filter(world: Any) -> None:
