@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anjian.core.api.base import ScopedViewSetMixin
+from anjian.core.api.pagination import DeferredPagination
 from anjian.enterprises import selectors, services
 from anjian.enterprises.api.serializers import (
     EnterpriseLicenceSerializer,
@@ -73,6 +74,7 @@ class EnterpriseViewSet(WriteWithoutDeleteViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilter
     filter_backends = [DjangoFilterBackend, EnterpriseSearch, NullsLastOrdering]
+    pagination_class = DeferredPagination
     search_fields = list(selectors.SEARCH_FIELDS)
     ordering_fields = ["name", "community__sort_order", "employees", "updated_at", "id"]
     ordering = ["name", "id"]
