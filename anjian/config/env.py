@@ -53,6 +53,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR networks ("10.0.0.0/8,127.0.0.1"), each checked."""
+    import ipaddress
+
+    out = []
+    for item in env_list(name, []):
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.0/8)") from None
+    return tuple(out)
+
+
 def env_bounds(name: str, default: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """A bounding box "lat_min,lng_min,lat_max,lng_max" (plausible coordinates for sites)."""
     raw = os.environ.get(name)

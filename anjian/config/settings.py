@@ -14,6 +14,7 @@ from anjian.config.env import (
     env_int,
     env_int_range,
     env_list,
+    env_networks,
     env_str,
     env_url,
 )
@@ -35,6 +36,8 @@ try:
     SECRET_KEY = _secret
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+    # Reverse proxies whose X-Forwarded-For is believed (rate limits and the audit log see the client).
+    TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
     PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
     DATABASE_URL = env_url("DATABASE_URL", ("sqlite", "postgres", "postgresql"))
     REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))

@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from anjian.core.context import origin
 
 
+def _trusted(address: str, networks: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net) for net in networks)
+
+
 def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+    """The client's address: the connection's, or, when that is a trusted reverse proxy
+    (TRUSTED_PROXIES), the nearest address in X-Forwarded-For that is not itself a trusted proxy.
+    Addresses a client wrote into the header before the trusted proxies are never believed."""
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    networks = tuple(getattr(settings, "TRUSTED_PROXIES", ()))
+    if networks and _trusted(remote, networks):
+        hops = [h.strip() for h in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
+        for hop in reversed(hops):
+            try:
+                ipaddress.ip_address(hop)
+            except ValueError:
+                break  # garbage from the client side: stop at the last good hop
+            remote = hop
+            if not _trusted(hop, networks):
+                break
+    return remote[:64]
 
 
 class RequestContextMiddleware:
