@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from anjian.org.models import Community, Department, Grid
+from anjian.tipoffs.choices import PaymentMethod
 from anjian.tipoffs.models import RewardRule, TipCategory, TipEvent, Tipoff
 
 
@@ -213,3 +214,33 @@ class TipFeedbackSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class TipCloseSerializer(serializers.Serializer):  # type: ignore[type-arg]
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class TipNoteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class TipMergeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    into = serializers.CharField(max_length=40, help_text="合并到的举报编号（同一事项最先受理的举报）")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class RewardDecideSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    rule = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=RewardRule.objects.all(),
+        help_text="奖励规则编码（见 /api/v1/reward-rules/）；金额由规则计算，不能手填",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class RewardPaySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, help_text="须与决定金额一致"
+    )
+    paid_on = serializers.DateField(help_text="发放日期，不晚于今天")
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    receipt = serializers.FileField(
+        help_text="发放凭证（签收单或回单，图片或 PDF），multipart/form-data 上传"
+    )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -168,6 +169,77 @@ class TipoffViewSet(
         return self._step(
             s.TipCloseSerializer,
             lambda tip, d: services.close_tip(tip.pk, actor=request.user, note=d.get("note", "")),
+        )
+
+    @extend_schema(
+        request=s.TipMergeSerializer, responses={200: s.TipoffSerializer, **ERRORS}, summary="合并重复举报"
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def merge(self, request: Request, pk: Any = None) -> Response:
+        def run(tip: Tipoff, d: dict[str, Any]) -> None:
+            target = self.get_queryset().filter(code=d["into"].strip().upper()).first()
+            if target is None:
+                raise ValidationError({"into": "找不到该举报编号。"})
+            services.merge_tip(tip.pk, actor=request.user, into_id=target.pk, note=d.get("note", ""))
+
+        return self._step(s.TipMergeSerializer, run)
+
+    @extend_schema(
+        request=s.TipNoteSerializer, responses={200: s.TipoffSerializer, **ERRORS}, summary="不是重复举报"
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, url_path="dismiss-duplicate")
+    def dismiss_duplicate(self, request: Request, pk: Any = None) -> Response:
+        return self._step(
+            s.TipNoteSerializer,
+            lambda tip, d: services.dismiss_duplicate(tip.pk, actor=request.user, note=d.get("note", "")),
+        )
+
+    @extend_schema(
+        request=s.RewardDecideSerializer, responses={200: s.TipoffSerializer, **ERRORS}, summary="奖励决定"
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, url_path="reward-decide")
+    def reward_decide(self, request: Request, pk: Any = None) -> Response:
+        return self._step(
+            s.RewardDecideSerializer,
+            lambda tip, d: services.decide_reward(
+                tip.pk, actor=request.user, rule=d["rule"], note=d.get("note", "")
+            ),
+        )
+
+    @extend_schema(
+        request=s.TipNoteSerializer, responses={200: s.TipoffSerializer, **ERRORS}, summary="奖励审批"
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, url_path="reward-approve")
+    def reward_approve(self, request: Request, pk: Any = None) -> Response:
+        return self._step(
+            s.TipNoteSerializer,
+            lambda tip, d: services.approve_reward(tip.pk, actor=request.user, note=d.get("note", "")),
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": s.RewardPaySerializer},
+        responses={200: s.TipoffSerializer, **ERRORS},
+        summary="奖励发放（附凭证）",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        filterset_class=None,
+        url_path="reward-pay",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def reward_pay(self, request: Request, pk: Any = None) -> Response:
+        return self._step(
+            s.RewardPaySerializer,
+            lambda tip, d: services.pay_reward(
+                tip.pk,
+                actor=request.user,
+                amount=d["amount"],
+                paid_on=d["paid_on"],
+                method=d["method"],
+                reference=d.get("reference", ""),
+                receipt=d["receipt"],
+            ),
         )
 
 
