@@ -296,6 +296,15 @@ SPECTACULAR_SETTINGS = {
         "HazardSourceKindEnum": "anjian.hazards.choices.SourceKind",
         "HazardCategoryEnum": "anjian.inspections.choices.HazardCategory",
         "ExtensionStatusEnum": "anjian.hazards.choices.ExtensionStatus",
+        "OperatingStatusEnum": "anjian.enterprises.choices.OperatingStatus",
+        "ImportStatusEnum": "anjian.enterprises.choices.ImportStatus",
+        "PlanStatusEnum": "anjian.inspections.choices.PlanStatus",
+        "InspectionStatusEnum": "anjian.inspections.choices.InspectionStatus",
+        "DeviceStatusEnum": "anjian.monitoring.choices.DeviceStatus",
+        "DeliveryStatusEnum": "anjian.notifications.choices.DeliveryStatus",
+        "TipStatusEnum": "anjian.tipoffs.choices.TipStatus",
+        "PaymentMethodEnum": "anjian.tipoffs.choices.PaymentMethod",
+        "AssessmentMethodEnum": "anjian.risks.choices.Method",
     },
 }
 
