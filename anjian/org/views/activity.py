@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,7 @@ from anjian.org.forms import DecisionDoneForm, DecisionFormSet, MeetingForm, Rea
 from anjian.org.models import Community, MeetingDecision, User
 from anjian.org.permissions import can
 from anjian.org.services.activity import is_office
-from anjian.org.views.common import apply_errors, capability_required, paginate
+from anjian.org.views.common import apply_errors, capability_required, paginate, post_action
 
 
 def _date_param(value: str) -> dt.date | None:
@@ -138,17 +139,12 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(selectors.visits(request.user), pk=pk)
-    try:
-        services.void_visit(visit, actor=request.user, reason=request.POST.get("reason", ""))
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from None
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "走访记录已作废，不再计入履职覆盖。")
-    return redirect("org:visit", pk=visit.pk)
+    return post_action(
+        request,
+        lambda: services.void_visit(visit, actor=request.user, reason=request.POST.get("reason", "")),
+        "走访记录已作废，不再计入履职覆盖。",
+        reverse("org:visit", args=[visit.pk]),
+    )
 
 
 @login_required
@@ -274,31 +270,21 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_void(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(selectors.meetings(request.user), pk=pk)
-    try:
-        services.void_meeting(meeting, actor=request.user, reason=request.POST.get("reason", ""))
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from None
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "例会记录已作废，不再计入履职覆盖。")
-    return redirect("org:meeting", pk=meeting.pk)
+    return post_action(
+        request,
+        lambda: services.void_meeting(meeting, actor=request.user, reason=request.POST.get("reason", "")),
+        "例会记录已作废，不再计入履职覆盖。",
+        reverse("org:meeting", args=[meeting.pk]),
+    )
 
 
 @login_required
 @require_POST
 def decision_done(request: HttpRequest, pk: int) -> HttpResponse:
     decision: MeetingDecision = get_object_or_404(MeetingDecision.objects.for_user(request.user), pk=pk)
-    try:
-        services.mark_decision_done(decision, actor=request.user, note=request.POST.get("note", ""))
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from None
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已标记为落实。")
-    return redirect("org:meeting", pk=decision.meeting_id)
+    return post_action(
+        request,
+        lambda: services.mark_decision_done(decision, actor=request.user, note=request.POST.get("note", "")),
+        "已标记为落实。",
+        reverse("org:meeting", args=[decision.meeting_id]),
+    )

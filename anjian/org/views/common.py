@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from anjian.core.errors import PermissionDeniedError, ServiceError
 from anjian.org.permissions import can
@@ -65,21 +65,45 @@ def paginate(request: HttpRequest, qs: Any, per_page: int = 30) -> Page:
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
-def save_with_service(
-    request: HttpRequest, form: Any, action: Any, success: str, *, template: str, context: dict[str, Any]
-) -> HttpResponse | None:
-    """Run a service with the form's data; on success flash and return None, else re-render with errors."""
-    if form.is_valid():
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    save: Callable[[Any], Any],
+    success: str,
+    done: Callable[[Any], str],
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A form page whose POST runs a service: `save(form)` with the valid form; on success flash
+    `success` and redirect to done(saved object) (a URL or a view name); otherwise show the form again
+    with the service's Chinese errors on its fields (400)."""
+    if request.method == "POST" and form.is_valid():
         try:
-            obj = action(form)
+            obj = save(form)
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from None
         except (ValidationError, ServiceError) as exc:
-            if isinstance(exc, PermissionDeniedError):
-                raise PermissionDenied(exc.message) from None
             apply_errors(form, exc)
         else:
             messages.success(request, success)
-            context["saved"] = obj
-            return None
-    return render(
-        request, template, {**context, "form": form}, status=400 if request.method == "POST" else 200
-    )
+            return redirect(done(obj))
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def post_action(request: HttpRequest, run: Callable[[], Any], success: str, back: str) -> HttpResponse:
+    """A POST-only workflow button (void, deactivate, mark done…): run the service, flash the outcome
+    or its Chinese error, and go back to `back`."""
+    try:
+        run()
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect(back)

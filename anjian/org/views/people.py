@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from anjian.core.errors import PermissionDeniedError, ServiceError
 from anjian.org import selectors, services
 from anjian.org.choices import ROLE_COLOURS, AssignmentStatus, Role
 from anjian.org.forms import PasswordResetForm, PersonForm, ReasonForm
 from anjian.org.models import Community, User
 from anjian.org.permissions import can
-from anjian.org.views.common import apply_errors, capability_required, paginate, save_with_service
+from anjian.org.views.common import capability_required, form_page, paginate, post_action
 
 OFFICE_ROLES = (Role.STREET_ADMIN, Role.OFFICE_STAFF)
 
@@ -84,103 +83,77 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @capability_required("people.manage")
 def person_create(request: HttpRequest) -> HttpResponse:
-    form = PersonForm(request.POST or None, actor=request.user)
-    ctx: dict[str, Any] = {"page_title": "新增人员", "back_url": "org:people", "person_form": True}
-    if request.method == "POST":
-        response = save_with_service(
-            request,
-            form,
-            lambda f: services.create_person(
-                actor=request.user, data=f.service_data(), password=f.cleaned_data["password1"]
-            ),
-            "人员账号已创建。",
-            template="org/person_form.html",
-            context=ctx,
-        )
-        if response is None:
-            return redirect("org:person", pk=ctx["saved"].pk)
-        return response
-    return render(request, "org/person_form.html", {**ctx, "form": form})
+    return form_page(
+        request,
+        PersonForm(request.POST or None, actor=request.user),
+        save=lambda f: services.create_person(
+            actor=request.user, data=f.service_data(), password=f.cleaned_data["password1"]
+        ),
+        success="人员账号已创建。",
+        done=lambda p: reverse("org:person", args=[p.pk]),
+        template="org/person_form.html",
+        context={"page_title": "新增人员", "back_url": "org:people", "person_form": True},
+    )
+
+
+def _managed_person(request: HttpRequest, pk: int, *related: str) -> User:
+    person: User = get_object_or_404(User.objects.for_user(request.user).select_related(*related), pk=pk)
+    if not _may_manage(request.user, person):
+        raise PermissionDenied
+    return person
 
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(User.objects.for_user(request.user).select_related("enterprise"), pk=pk)
-    if not _may_manage(request.user, person):
-        raise PermissionDenied
-    form = PersonForm(
-        request.POST or None, actor=request.user, person=person, initial=PersonForm.initial_for(person)
+    person = _managed_person(request, pk, "enterprise")
+    return form_page(
+        request,
+        PersonForm(
+            request.POST or None, actor=request.user, person=person, initial=PersonForm.initial_for(person)
+        ),
+        save=lambda f: services.update_person(person, actor=request.user, data=f.service_data()),
+        success="人员信息已保存。",
+        done=lambda p: reverse("org:person", args=[person.pk]),
+        template="org/person_form.html",
+        context={"page_title": f"编辑人员：{person.name}", "person": person, "person_form": True},
     )
-    ctx: dict[str, Any] = {"page_title": f"编辑人员：{person.name}", "person": person, "person_form": True}
-    if request.method == "POST":
-        response = save_with_service(
-            request,
-            form,
-            lambda f: services.update_person(person, actor=request.user, data=f.service_data()),
-            "人员信息已保存。",
-            template="org/person_form.html",
-            context=ctx,
-        )
-        if response is None:
-            return redirect("org:person", pk=person.pk)
-        return response
-    return render(request, "org/person_form.html", {**ctx, "form": form})
 
 
 @login_required
 def person_password(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(User.objects.for_user(request.user), pk=pk)
-    if not _may_manage(request.user, person):
-        raise PermissionDenied
-    form = PasswordResetForm(request.POST or None)
-    ctx: dict[str, Any] = {"page_title": f"重置密码：{person.name}", "person": person}
-    if request.method == "POST":
-        response = save_with_service(
-            request,
-            form,
-            lambda f: services.reset_password(
-                person, actor=request.user, password=f.cleaned_data["password1"]
-            ),
-            f"已为{person.name}设置新密码，请通过安全渠道告知本人。",
-            template="org/person_form.html",
-            context=ctx,
-        )
-        if response is None:
-            return redirect("org:person", pk=person.pk)
-        return response
-    return render(request, "org/person_form.html", {**ctx, "form": form})
+    person = _managed_person(request, pk)
+    return form_page(
+        request,
+        PasswordResetForm(request.POST or None),
+        save=lambda f: services.reset_password(
+            person, actor=request.user, password=f.cleaned_data["password1"]
+        ),
+        success=f"已为{person.name}设置新密码，请通过安全渠道告知本人。",
+        done=lambda p: reverse("org:person", args=[person.pk]),
+        template="org/person_form.html",
+        context={"page_title": f"重置密码：{person.name}", "person": person},
+    )
 
 
 @login_required
 @require_POST
 def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User.objects.for_user(request.user), pk=pk)
-    form = ReasonForm(request.POST)
-    reason = request.POST.get("reason", "")
-    try:
-        services.deactivate_person(person, actor=request.user, reason=reason)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from None
-    except (ValidationError, ServiceError) as exc:
-        apply_errors(form, exc)
-        for error in form.errors.values():
-            for message in error:
-                messages.error(request, str(message))
-    else:
-        messages.success(request, f"已停用{person.name}的账号。")
-    return redirect("org:person", pk=person.pk)
+    return post_action(
+        request,
+        lambda: services.deactivate_person(person, actor=request.user, reason=request.POST.get("reason", "")),
+        f"已停用{person.name}的账号。",
+        reverse("org:person", args=[person.pk]),
+    )
 
 
 @login_required
 @require_POST
 def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User.objects.for_user(request.user), pk=pk)
-    try:
-        services.reactivate_person(person, actor=request.user)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已重新启用{person.name}的账号。")
-    return redirect("org:person", pk=person.pk)
+    return post_action(
+        request,
+        lambda: services.reactivate_person(person, actor=request.user),
+        f"已重新启用{person.name}的账号。",
+        reverse("org:person", args=[person.pk]),
+    )

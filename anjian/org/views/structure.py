@@ -8,14 +8,15 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from anjian.org import selectors, services
 from anjian.org.choices import AssignmentStatus, Role
 from anjian.org.forms import CommunityForm, DepartmentForm, GridForm
 from anjian.org.models import Community, Department, Grid, User
 from anjian.org.permissions import can
-from anjian.org.views.common import capability_required, save_with_service
+from anjian.org.views.common import capability_required, form_page
 
 
 def _map_data(community: Community, grids: list[Grid]) -> dict[str, Any]:
@@ -82,87 +83,66 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @capability_required("org.manage")
 def community_create(request: HttpRequest) -> HttpResponse:
-    form = CommunityForm(request.POST or None)
-    ctx: dict[str, Any] = {"page_title": "新增社区", "back_url": "org:communities"}
-    if request.method == "POST":
-        response = save_with_service(
-            request,
-            form,
-            lambda f: services.create_community(actor=request.user, data=f.service_data()),
-            "社区已创建。",
-            template="org/structure_form.html",
-            context=ctx,
-        )
-        if response is None:
-            return redirect("org:community", pk=ctx["saved"].pk)
-        return response
-    return render(request, "org/structure_form.html", {**ctx, "form": form})
+    return form_page(
+        request,
+        CommunityForm(request.POST or None),
+        save=lambda f: services.create_community(actor=request.user, data=f.service_data()),
+        success="社区已创建。",
+        done=lambda c: reverse("org:community", args=[c.pk]),
+        template="org/structure_form.html",
+        context={"page_title": "新增社区", "back_url": "org:communities"},
+    )
+
+
+def _manage(request: HttpRequest, scoped: Any, pk: int) -> Any:
+    """The object `pk` of a queryset already narrowed to the user's scope (404 otherwise), if the user
+    may manage the organisation (403 otherwise)."""
+    obj = get_object_or_404(scoped, pk=pk)
+    if not can(request.user, "org.manage"):
+        raise PermissionDenied
+    return obj
 
 
 @login_required
 def community_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    community: Community = get_object_or_404(Community.objects.for_user(request.user), pk=pk)
-    if not can(request.user, "org.manage"):
-        raise PermissionDenied
-    form = CommunityForm(request.POST or None, initial=CommunityForm.initial_for(community))
-    ctx: dict[str, Any] = {"page_title": f"编辑社区：{community.name}", "community": community}
-    if request.method == "POST":
-        response = save_with_service(
-            request,
-            form,
-            lambda f: services.update_community(community, actor=request.user, data=f.service_data()),
-            "社区信息已保存。",
-            template="org/structure_form.html",
-            context=ctx,
-        )
-        if response is None:
-            return redirect("org:community", pk=community.pk)
-        return response
-    return render(request, "org/structure_form.html", {**ctx, "form": form})
+    community: Community = _manage(request, Community.objects.for_user(request.user), pk)
+    return form_page(
+        request,
+        CommunityForm(request.POST or None, initial=CommunityForm.initial_for(community)),
+        save=lambda f: services.update_community(community, actor=request.user, data=f.service_data()),
+        success="社区信息已保存。",
+        done=lambda c: reverse("org:community", args=[c.pk]),
+        template="org/structure_form.html",
+        context={"page_title": f"编辑社区：{community.name}", "community": community},
+    )
 
 
 @login_required
 def grid_create(request: HttpRequest, community_pk: int) -> HttpResponse:
-    community: Community = get_object_or_404(Community.objects.for_user(request.user), pk=community_pk)
-    if not can(request.user, "org.manage"):
-        raise PermissionDenied
-    form = GridForm(request.POST or None)
-    ctx: dict[str, Any] = {"page_title": f"新增网格 · {community.name}", "community": community}
-    if request.method == "POST":
-        response = save_with_service(
-            request,
-            form,
-            lambda f: services.create_grid(actor=request.user, community=community, data=f.cleaned_data),
-            "网格已创建。",
-            template="org/structure_form.html",
-            context=ctx,
-        )
-        if response is None:
-            return redirect("org:community", pk=community.pk)
-        return response
-    return render(request, "org/structure_form.html", {**ctx, "form": form})
+    community: Community = _manage(request, Community.objects.for_user(request.user), community_pk)
+    return form_page(
+        request,
+        GridForm(request.POST or None),
+        save=lambda f: services.create_grid(actor=request.user, community=community, data=f.cleaned_data),
+        success="网格已创建。",
+        done=lambda g: reverse("org:community", args=[community.pk]),
+        template="org/structure_form.html",
+        context={"page_title": f"新增网格 · {community.name}", "community": community},
+    )
 
 
 @login_required
 def grid_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    grid: Grid = get_object_or_404(Grid.objects.for_user(request.user).select_related("community"), pk=pk)
-    if not can(request.user, "org.manage"):
-        raise PermissionDenied
-    form = GridForm(request.POST or None, initial=GridForm.initial_for(grid))
-    ctx: dict[str, Any] = {"page_title": f"编辑网格：{grid.full_name}", "community": grid.community}
-    if request.method == "POST":
-        response = save_with_service(
-            request,
-            form,
-            lambda f: services.update_grid(grid, actor=request.user, data=f.cleaned_data),
-            "网格信息已保存。",
-            template="org/structure_form.html",
-            context=ctx,
-        )
-        if response is None:
-            return redirect("org:community", pk=grid.community_id)
-        return response
-    return render(request, "org/structure_form.html", {**ctx, "form": form})
+    grid: Grid = _manage(request, Grid.objects.for_user(request.user).select_related("community"), pk)
+    return form_page(
+        request,
+        GridForm(request.POST or None, initial=GridForm.initial_for(grid)),
+        save=lambda f: services.update_grid(grid, actor=request.user, data=f.cleaned_data),
+        success="网格信息已保存。",
+        done=lambda g: reverse("org:community", args=[grid.community_id]),
+        template="org/structure_form.html",
+        context={"page_title": f"编辑网格：{grid.full_name}", "community": grid.community},
+    )
 
 
 @login_required
@@ -183,40 +163,26 @@ def department_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @capability_required("org.manage")
 def department_create(request: HttpRequest) -> HttpResponse:
-    form = DepartmentForm(request.POST or None)
-    ctx: dict[str, Any] = {"page_title": "新增科办", "back_url": "org:departments"}
-    if request.method == "POST":
-        response = save_with_service(
-            request,
-            form,
-            lambda f: services.create_department(actor=request.user, data=f.cleaned_data),
-            "科办已创建。",
-            template="org/structure_form.html",
-            context=ctx,
-        )
-        if response is None:
-            return redirect("org:departments")
-        return response
-    return render(request, "org/structure_form.html", {**ctx, "form": form})
+    return form_page(
+        request,
+        DepartmentForm(request.POST or None),
+        save=lambda f: services.create_department(actor=request.user, data=f.cleaned_data),
+        success="科办已创建。",
+        done=lambda d: reverse("org:departments"),
+        template="org/structure_form.html",
+        context={"page_title": "新增科办", "back_url": "org:departments"},
+    )
 
 
 @login_required
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    department: Department = get_object_or_404(Department.objects.for_user(request.user), pk=pk)
-    if not can(request.user, "org.manage"):
-        raise PermissionDenied
-    form = DepartmentForm(request.POST or None, initial=DepartmentForm.initial_for(department))
-    ctx: dict[str, Any] = {"page_title": f"编辑科办：{department.name}", "back_url": "org:departments"}
-    if request.method == "POST":
-        response = save_with_service(
-            request,
-            form,
-            lambda f: services.update_department(department, actor=request.user, data=f.cleaned_data),
-            "科办信息已保存。",
-            template="org/structure_form.html",
-            context=ctx,
-        )
-        if response is None:
-            return redirect("org:departments")
-        return response
-    return render(request, "org/structure_form.html", {**ctx, "form": form})
+    department: Department = _manage(request, Department.objects.for_user(request.user), pk)
+    return form_page(
+        request,
+        DepartmentForm(request.POST or None, initial=DepartmentForm.initial_for(department)),
+        save=lambda f: services.update_department(department, actor=request.user, data=f.cleaned_data),
+        success="科办信息已保存。",
+        done=lambda d: reverse("org:departments"),
+        template="org/structure_form.html",
+        context={"page_title": f"编辑科办：{department.name}", "back_url": "org:departments"},
+    )
