@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
@@ -104,12 +104,13 @@ def nulls_last(fields: Any, *, desc: bool = False) -> list[OrderBy]:
 
 def status_counts(qs: QuerySet[Enterprise]) -> dict[str, int]:
     """How many of `qs` are in each operating status, plus 'total' and 'warning' (an expired or
-    soon-expiring licence), in one query. Give it a queryset without row annotations."""
-    agg = {s.value: Count("pk", filter=Q(status=s.value)) for s in OperatingStatus}
-    result = qs.order_by().aggregate(
-        total=Count("pk"), warning=Count("pk", filter=Q(pk__in=expiring_enterprise_ids())), **agg
-    )
-    return {k: v or 0 for k, v in result.items()}
+    soon-expiring licence). Give it a queryset without row annotations. Two small queries (a GROUP BY
+    and a semi-join) are several times faster on PostgreSQL than one with a FILTER per status."""
+    counts = {s.value: 0 for s in OperatingStatus}
+    for row in qs.order_by().values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    warning = qs.order_by().filter(pk__in=expiring_enterprise_ids()).count()
+    return {"total": sum(counts.values()), "warning": warning, **counts}
 
 
 def expiring_licences(user: Any, days: int | None = None) -> QuerySet[Licence]:
