@@ -41,8 +41,11 @@ def font_for(text: str) -> str:
         name = _registered.get(key)
         if name:
             return name
-        data = truetype_subset(path, settings.CJK_FONT_INDEX, chars)
         name = f"AnjianCJK-{key[:12]}"
+        # Every subset carries its own PostScript name: ReportLab maps a font whose face name it has
+        # seen before onto the first font of that face, so subsets all named after the source font
+        # would draw the characters missing from the first one as empty boxes.
+        data = truetype_subset(path, settings.CJK_FONT_INDEX, chars, ps_name=name)
         pdfmetrics.registerFont(RLFont(name, io.BytesIO(data)))
         _registered[key] = name
         if len(_registered) > 256:  # bound memory in a long-running process
@@ -50,8 +53,9 @@ def font_for(text: str) -> str:
         return name
 
 
-def truetype_subset(path: Path, index: int, chars: str) -> bytes:
-    """The glyphs of `chars` from the font at `path` as a small TrueType (glyf) font."""
+def truetype_subset(path: Path, index: int, chars: str, ps_name: str = "") -> bytes:
+    """The glyphs of `chars` from the font at `path` as a small TrueType (glyf) font, renamed to
+    `ps_name` (PostScript and full name) when given."""
     from fontTools import subset
     from fontTools.ttLib import TTFont, TTLibError
 
@@ -77,6 +81,12 @@ def truetype_subset(path: Path, index: int, chars: str) -> bytes:
     subsetter.subset(font)
     if "CFF " in font:
         _cff_to_glyf(font)
+    if ps_name:
+        names = font["name"]
+        for record in list(names.names):
+            if record.nameID in (4, 6):  # full name, PostScript name
+                names.setName(ps_name, record.nameID, record.platformID, record.platEncID, record.langID)
+        names.setName(ps_name, 6, 3, 1, 0x409)  # (the one ReportLab reads, present even if absent before)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()

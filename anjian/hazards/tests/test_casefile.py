@@ -108,3 +108,28 @@ def test_missing_font_fails_with_a_clear_message(world, make_hazard, settings):
         render_pdf(case_of(h))
     response = world.client(world.admin).get(f"/hazards/{h.pk}/case-file.pdf")
     assert response.status_code == 503 and "fonts-noto-cjk" in response.content.decode()
+
+
+def test_each_case_file_of_a_process_draws_its_own_characters(world, make_hazard):
+    """Subsets of one source font used to share its PostScript name, and ReportLab then drew every
+    later document with the first subset (characters missing from it came out as empty boxes)."""
+    first = make_hazard(title="鑫淼焱垚堆放杂物")
+    second = make_hazard(title="犇骉麤毳线路裸露")
+    for h, own in ((first, "鑫淼焱垚"), (second, "犇骉麤毳")):
+        pdf = render_pdf(case_of(h))
+        text = re.sub(r"\s+", "", _text(pdf))
+        assert own in text, own
+        page = pdfium.PdfDocument(pdf)[0]
+        tp = page.get_textpage()
+        index, count = tp.search(own).get_next()
+        image = page.render(scale=2).to_pil().convert("L")
+        height = page.get_size()[1]
+        shapes = set()
+        for i in range(index, index + count):
+            left, bottom, right, top = tp.get_charbox(i)
+            glyph = image.crop(
+                (int(left * 2), int((height - top) * 2), int(right * 2) + 1, int((height - bottom) * 2) + 1)
+            )
+            assert sum(glyph.histogram()[:200]) > 0
+            shapes.add(glyph.resize((20, 20)).point(lambda v: 0 if v < 200 else 255).tobytes())
+        assert len(shapes) == 4  # four different characters, not four .notdef boxes
