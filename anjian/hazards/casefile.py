@@ -59,7 +59,7 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
             ],
         )
     )
-    out.append(Block("h", "一、隐患情况"))
+    out.append(Block("h", "隐患情况"))
     level = h.get_level_display()
     if h.level_confirmed_at:
         level += f"（{_who(h.level_confirmed_by)} 于 {_dt(h.level_confirmed_at)} 确认）"
@@ -89,7 +89,7 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
             ],
         )
     )
-    out.append(Block("h", "二、检查项与依据"))
+    out.append(Block("h", "检查项与依据"))
     result = h.inspection_result
     rows = []
     if result is not None:
@@ -112,10 +112,10 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
         rows.append(["检查记录说明", result.note])
     out.append(Block("kv", rows=rows))
     photos = [(a, "隐患照片") for a in case.photos] + [(a, "检查照片") for a in case.result_photos]
-    out.append(Block("h", "三、隐患照片"))
+    out.append(Block("h", "隐患照片"))
     out.append(Block("photos", photos=photos) if photos else Block("p", "无照片。"))
 
-    out.append(Block("h", "四、整改安排"))
+    out.append(Block("h", "整改安排"))
     out.append(
         Block(
             "kv",
@@ -129,7 +129,7 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
             ],
         )
     )
-    out.append(Block("h", "五、期限变更"))
+    out.append(Block("h", "期限变更"))
     if case.extensions:
         out.append(
             Block(
@@ -152,7 +152,7 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
     else:
         out.append(Block("p", "整改期限未变更。"))
     if case.plans or h.is_major:
-        out.append(Block("h", "六、重大事故隐患治理方案"))
+        out.append(Block("h", "重大事故隐患治理方案"))
         plan = case.plan
         if plan is None:
             out.append(Block("p", "尚未提交治理方案。"))
@@ -170,7 +170,7 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
                 )
             )
     if case.supervisions:
-        out.append(Block("h", "七、挂牌督办"))
+        out.append(Block("h", "挂牌督办"))
         for s in case.supervisions:
             out.append(
                 Block(
@@ -201,7 +201,7 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
                     widths=[0.18, 0.16, 0.1, 0.56],
                 )
             )
-    out.append(Block("h", "八、整改材料"))
+    out.append(Block("h", "整改材料"))
     if not case.rectifications:
         out.append(Block("p", "尚未提交整改材料。"))
     for i, r in enumerate(case.rectifications, start=1):
@@ -217,7 +217,7 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
         shots = case.attachments["rectification"].get(r.pk, [])
         if shots:
             out.append(Block("photos", photos=[(a, f"整改照片 {j}") for j, a in enumerate(shots, start=1)]))
-    out.append(Block("h", "九、复查验收"))
+    out.append(Block("h", "复查验收"))
     if not case.verifications:
         out.append(Block("p", "尚未复查。"))
     signatures: list[tuple[Attachment, str]] = []
@@ -238,14 +238,14 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
         if shots:
             out.append(Block("photos", photos=[(a, "复查照片") for a in shots]))
         signatures += [
-            (a, f"复查人签名：{v.verifier}（{_dt(v.verified_at)}）")
+            (a, f"复查人签名：{v.verifier}\n{_dt(v.verified_at)}")
             for a in files
             if a.purpose == PURPOSE_SIGNATURE
         ]
     if h.closed_at:
         out.append(Block("p", f"销号：{_who(h.closed_by)} 于 {_dt(h.closed_at)} 复查通过并销号。"))
 
-    out.append(Block("h", "十、处理过程"))
+    out.append(Block("h", "处理过程"))
     out.append(
         Block(
             "table",
@@ -253,7 +253,7 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
             widths=[0.2, 0.25, 0.55],
         )
     )
-    out.append(Block("h", "十一、签名"))
+    out.append(Block("h", "签名"))
     if result is not None:
         inspection_files = attachments_for([result.inspection]).get(result.inspection.pk, [])
         for a in inspection_files:
@@ -269,7 +269,13 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
         out.append(Block("p", "无电子签名。"))
     by = f"，导出人：{_who(generated_by)}" if generated_by is not None else ""
     out.append(Block("p", f"本档案由安监平台于 {_dt(timezone.now())} 生成{by}。"))
+    headings = [b for b in out if b.kind == "h"]
+    for n, b in enumerate(headings, start=1):  # sections a hazard does not have are left out
+        b.text = f"{NUMERALS[n]}、{b.text}"
     return out
+
+
+NUMERALS = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四"]
 
 
 def _text_of(blocks: list[Block], title: str) -> str:
@@ -293,7 +299,6 @@ def render_pdf(case: Case, *, generated_by: Any = None) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import (
         Image,
-        KeepTogether,
         Paragraph,
         SimpleDocTemplate,
         Spacer,
@@ -335,7 +340,7 @@ def render_pdf(case: Case, *, generated_by: Any = None) -> bytes:
         elif b.kind == "p":
             story.append(para(b.text))
         elif b.kind == "kv":
-            t = Table([[para(k, label), para(v)] for k, v in b.rows], colWidths=[32 * mm, width - 32 * mm])
+            t = Table([[para(k, label), para(v)] for k, v in b.rows], colWidths=[36 * mm, width - 36 * mm])
             t.setStyle(grid_style)
             t.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f1f3f5"))]))
             story.append(t)
@@ -350,16 +355,34 @@ def render_pdf(case: Case, *, generated_by: Any = None) -> bytes:
         elif b.kind == "photos":
             cells: list[Any] = []
             cell_w = (width - 4 * mm) / 3
-            for att, caption in b.photos:
-                img = _image(att, cell_w - 4 * mm, 55 * mm, Image)
-                cells.append([img or para("（文件缺失）", small), para(caption, small)])
+            # Signatures are short and wide; photos get more height. The images of a block stand in
+            # boxes of one height (the tallest) on a common bottom line, so that the captions line up.
+            max_h = 30 * mm if all(_is_signature(a) for a, _ in b.photos) else 55 * mm
+            images = [(_image(att, cell_w - 4 * mm, max_h, Image), caption) for att, caption in b.photos]
+            box_h = max((img.drawHeight for img, _ in images if img is not None), default=12 * mm)
+            for img, caption in images:
+                frame = Table([[img or para("（文件缺失）", small)]], colWidths=[cell_w], rowHeights=[box_h])
+                frame.setStyle(
+                    TableStyle(
+                        [
+                            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                            ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                            ("TOPPADDING", (0, 0), (-1, -1), 0),
+                            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                        ]
+                    )
+                )
+                cells.append([frame, para(caption, small)])
             rows = [cells[i : i + 3] for i in range(0, len(cells), 3)]
             rows[-1] += [""] * (3 - len(rows[-1]))
+            # A plain table (not KeepTogether): a heading before it can then keep with it.
             t = Table(rows, colWidths=[cell_w] * 3)
             t.setStyle(
                 TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER")])
             )
-            story.append(KeepTogether(t))
+            story.append(t)
             story.append(Spacer(1, 3 * mm))
 
     def footer(canvas: Any, doc: Any) -> None:
@@ -384,6 +407,10 @@ def render_pdf(case: Case, *, generated_by: Any = None) -> bytes:
     )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()
+
+
+def _is_signature(att: Attachment) -> bool:
+    return att.purpose in (PURPOSE_SIGNATURE, "signature_inspector", "signature_enterprise")
 
 
 def _image(att: Attachment, max_w: float, max_h: float, image_cls: Any) -> Any:
