@@ -144,26 +144,64 @@ def create_hazard(
     return hazard
 
 
+# Days to rectify a hazard registered in one click from a failed item, by the item's severity; a
+# statutory 重大 ground gets time for the six-part governance plan. Longer needs an approved extension.
+SUGGESTED_DAYS = {"general": 15, "serious": 10, "severe": 7}
+SUGGESTED_DAYS_MAJOR = 30
+
+
+def suggested_deadline(item: Any, today: dt.date | None = None) -> dt.date:
+    """The rectification deadline proposed for the hazard of a failed checklist item."""
+    days = (
+        SUGGESTED_DAYS_MAJOR
+        if getattr(item, "major_hazard_ground", False)
+        else SUGGESTED_DAYS.get(getattr(item, "severity", ""), 15)
+    )
+    return (today or timezone.localdate()) + dt.timedelta(days=days)
+
+
+def result_defaults(result: Any) -> dict[str, Any]:
+    """What the hazard of a failed item says before anyone edits it: the inspector's note as the
+    finding (the item text when there is none), the checklist requirement as the measure, and the
+    enterprise's safety officer (else the representative who signed the inspection) as responsible."""
+    item = result.item
+    inspection = result.inspection
+    ent = inspection.enterprise
+    note = (result.note or "").strip()
+    first_line = note.splitlines()[0].strip() if note else ""
+    title = (first_line or item.text)[:200]
+    responsible = (ent.safety_officer or "").strip() or (inspection.representative_name or "").strip()
+    return {
+        "title": title,
+        "description": note if note and note != title else "",
+        "category": item.hazard_category,
+        "accident_type": item.accident_type,
+        "responsible_name": responsible,
+        "responsible_phone": ent.phone if ent.safety_officer and ent.phone else "",
+        "measures": f"按检查标准整改：{item.text.rstrip('。')}。",
+    }
+
+
 @transaction.atomic
 def create_hazard_from_result(
     result: Any,
     *,
     actor: Any,
-    deadline: dt.date,
+    deadline: dt.date | None = None,
     data: Mapping[str, Any] | None = None,
     level: str | None = None,
     photos: Iterable[Any] = (),
 ) -> Hazard:
     """Register the hazard of a failed checklist item (one click): enterprise, item text, legal basis,
     category and accident type come from the inspection; 重大 is proposed when the item is a statutory
-    ground for 重大事故隐患."""
+    ground for 重大事故隐患. Without `deadline`, the suggested one (by severity) is used."""
     from anjian.inspections.models import InspectionResult  # the inspections app is optional here
 
     require(actor, "hazard.create")
     res = _scoped_get(
         InspectionResult.objects.for_user(actor)
         .select_for_update(of=("self",))
-        .select_related("item", "inspection"),
+        .select_related("item", "inspection__enterprise"),
         result,
     )
     if res.outcome != "fail":
@@ -175,17 +213,15 @@ def create_hazard_from_result(
     if getattr(inspection, "voided_at", None) is not None:
         raise ConflictError("该检查记录已作废，不能生成隐患。")
     item = res.item
-    values: dict[str, Any] = {
-        "title": item.text[:200],
-        "description": res.note,
-        "category": item.hazard_category,
-        "accident_type": item.accident_type,
-    }
+    defaults = result_defaults(res)
+    values: dict[str, Any] = {k: defaults[k] for k in ("title", "description", "category", "accident_type")}
     if getattr(inspection, "lat", None) is not None and getattr(inspection, "lng", None) is not None:
         values.update(lat=inspection.lat, lng=inspection.lng)
     found = getattr(inspection, "submitted_at", None) or getattr(inspection, "started_at", None)
     if found is not None:
         values["found_at"] = found
+    if deadline is None:
+        deadline = suggested_deadline(item)  # counted from today, when the enterprise is told
     values.update({k: v for k, v in (data or {}).items() if v not in (None, "")})
     proposed = Level.MAJOR if item.major_hazard_ground else (level or Level.GENERAL)
     return create_hazard(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/", views.my_work, name="mine"),
     path("new/", views.hazard_create, name="create"),
     path("from-result/<int:result_id>/", views.hazard_from_result, name="from_result"),
+    path("from-result/<int:result_id>/now/", views.hazard_from_result_now, name="from_result_now"),
     path("ledger.xlsx", views_reports.ledger, name="ledger"),
     path("statistics/", views_reports.statistics_page, name="statistics"),
     path("statistics.xlsx", views_reports.statistics_excel, name="statistics_excel"),

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from anjian.core.errors import PermissionDeniedError, ServiceError
 from anjian.hazards import forms, selectors, services
@@ -188,11 +189,9 @@ def hazard_from_result(request: HttpRequest, result_id: int) -> HttpResponse:
         return redirect("hazards:detail", pk=existing.pk)
     item = result.item
     initial = {
-        "title": item.text[:200],
-        "description": result.note,
-        "category": item.hazard_category,
-        "accident_type": item.accident_type,
+        **services.result_defaults(result),
         "level": Level.MAJOR if item.major_hazard_ground else Level.GENERAL,
+        "deadline": services.suggested_deadline(item),
     }
     form = forms.HazardForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -220,6 +219,48 @@ def hazard_from_result(request: HttpRequest, result_id: int) -> HttpResponse:
             "result": result,
         },
     )
+
+
+@login_required
+@require_POST
+def hazard_from_result_now(request: HttpRequest, result_id: int) -> HttpResponse:
+    """The one-click "生成隐患" of a failed item: registered at once with what the inspection says
+    (services.result_defaults) and the suggested deadline; the arrangement stays editable afterwards."""
+    _require(request, "hazard.create")
+    from anjian.inspections.models import InspectionResult
+
+    result: Any = get_object_or_404(
+        InspectionResult.objects.for_user(request.user).select_related("item", "inspection__enterprise"),
+        pk=result_id,
+    )
+    existing = result.hazards.exclude(state=State.VOIDED).first()  # type: ignore[attr-defined]
+    if existing is not None:
+        messages.info(request, f"该不合格项已生成隐患 {existing.code}。")
+        return redirect("hazards:detail", pk=existing.pk)
+    defaults = services.result_defaults(result)
+    try:
+        h = services.create_hazard_from_result(
+            result,
+            actor=request.user,
+            data={k: defaults[k] for k in ("responsible_name", "responsible_phone", "measures")},
+        )
+    except (ValidationError, ServiceError) as exc:
+        messages.error(request, _first_message(exc))
+        return redirect("inspections:detail", pk=result.inspection_id)
+    missing = "" if h.responsible_name else "请补充整改责任人，"
+    messages.success(
+        request,
+        f"已生成隐患 {h.code}，整改期限 {h.current_deadline:%Y-%m-%d}。"
+        f"整改措施已按检查标准预填，{missing}如需调整请点“修改整改信息”。",
+    )
+    return redirect("hazards:detail", pk=h.pk)
+
+
+def _first_message(exc: Exception) -> str:
+    if isinstance(exc, ServiceError):
+        return exc.message
+    messages_ = getattr(exc, "messages", None) or [str(exc)]
+    return str(messages_[0])
 
 
 # ----------------------------------------------------------------------------------------------- actions

@@ -153,9 +153,10 @@ def hazard_creator() -> Any:
     return create_hazard_from_result
 
 
-def new_hazard_url(result: InspectionResult, user: Any) -> str:
-    """The hazards app's "register the hazard of this failed item" page, or '' when it is not available
-    (hazards app absent, or the user may not register hazards)."""
+def new_hazard_url(result: InspectionResult, user: Any, *, now: bool = False) -> str:
+    """The hazards app's "register the hazard of this failed item" page (`now`: the one-click POST that
+    registers it at once), or '' when it is not available (hazards app absent, or the user may not
+    register hazards)."""
     if result.outcome != "fail" or hazard_creator() is None:
         return ""
     try:
@@ -168,9 +169,18 @@ def new_hazard_url(result: InspectionResult, user: Any) -> str:
     except KeyError:
         return ""
     try:
-        return reverse("hazards:from_result", args=[result.pk])
+        return reverse("hazards:from_result_now" if now else "hazards:from_result", args=[result.pk])
     except NoReverseMatch:
         return ""
+
+
+def suggested_hazard_deadline(item: Any) -> Any:
+    """The deadline a one-click hazard of this item would get (None without the hazards app)."""
+    try:
+        from anjian.hazards.services import suggested_deadline  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    return suggested_deadline(item)
 
 
 def hazard_url(hazard: Any) -> str:

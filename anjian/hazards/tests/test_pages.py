@@ -175,6 +175,64 @@ def test_from_result_prefills_and_proposes_major(world, failed_result):
     assert world.client(world.inspector_b1).get(f"/hazards/from-result/{result.pk}/").status_code == 404
 
 
+def test_one_click_hazard_from_a_failed_item(world, failed_result):
+    from anjian.hazards.services import SUGGESTED_DAYS
+
+    result = failed_result()
+    item = result.item
+    c = world.client(world.inspector_a1)
+    detail = c.get(f"/inspections/{result.inspection_id}/").content.decode()
+    assert f'action="/hazards/from-result/{result.pk}/now/"' in detail and "填写详情后生成" in detail
+    assert c.get(f"/hazards/from-result/{result.pk}/now/").status_code == 405  # never on a GET
+    assert world.client(world.inspector_b1).post(f"/hazards/from-result/{result.pk}/now/").status_code == 404
+    assert world.client(world.officer_a).post(f"/hazards/from-result/{result.pk}/now/").status_code == 403
+    assert not Hazard.objects.exists()
+
+    response = c.post(f"/hazards/from-result/{result.pk}/now/", follow=True)
+    h = Hazard.objects.get()
+    assert response.redirect_chain[-1][0] == f"/hazards/{h.pk}/"
+    assert f"已生成隐患 {h.code}" in response.content.decode()
+    assert (h.title, h.description) == ("现场发现该项不符合要求", "")
+    assert h.checklist_item_text == item.text and h.legal_basis == item.legal_basis
+    assert (
+        h.responsible_name == "张厂长"
+    )  # the representative who signed, the enterprise has no safety officer
+    assert h.measures == f"按检查标准整改：{item.text.rstrip('。')}。"
+    assert h.current_deadline == today() + dt.timedelta(days=SUGGESTED_DAYS[item.severity])
+    assert (h.state, h.level, h.inspection_result_id) == ("registered", "general", result.pk)
+    # the arrangement is complete: the enterprise can start at once
+    services.start_rectification(h, actor=world.officer_a)
+    # a second click lands on the same hazard
+    again = c.post(f"/hazards/from-result/{result.pk}/now/")
+    assert (
+        again.status_code == 302 and again["Location"] == f"/hazards/{h.pk}/" and Hazard.objects.count() == 1
+    )
+    detail = c.get(f"/inspections/{result.inspection_id}/").content.decode()
+    assert f"已生成隐患 {h.code}" in detail and "/now/" not in detail
+
+
+def test_one_click_hazard_of_a_major_ground_waits_for_the_office(world, failed_result):
+    from anjian.hazards.services import SUGGESTED_DAYS_MAJOR
+
+    world.ent_a1.safety_officer, world.ent_a1.phone = "赵安全", "13912345678"
+    world.ent_a1.save()
+    result = failed_result(major=True)
+    world.client(world.inspector_a1).post(f"/hazards/from-result/{result.pk}/now/")
+    h = Hazard.objects.get()
+    assert h.proposed_level == "major" and h.level_pending
+    assert (h.responsible_name, h.responsible_phone) == ("赵安全", "13912345678")
+    assert h.current_deadline == today() + dt.timedelta(days=SUGGESTED_DAYS_MAJOR)
+
+
+def test_one_click_refuses_a_voided_inspection_in_chinese(world, failed_result):
+    result = failed_result()
+    result.inspection.status, result.inspection.voided_at = "voided", timezone.now()
+    result.inspection.save()
+    response = world.client(world.inspector_a1).post(f"/hazards/from-result/{result.pk}/now/", follow=True)
+    assert "该检查记录已作废，不能生成隐患" in response.content.decode()
+    assert not Hazard.objects.exists()
+
+
 def test_phone_journey_through_pages(world, make_hazard):
     h = make_hazard()
     officer = world.client(world.officer_a)

@@ -210,6 +210,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hazard": hazards.get(r.pk),
             "hazard_url": selectors.hazard_url(hazards.get(r.pk)),
             "new_hazard_url": selectors.new_hazard_url(r, request.user) if can_hazard else "",
+            "new_hazard_now_url": selectors.new_hazard_url(r, request.user, now=True) if can_hazard else "",
+            "hazard_deadline": selectors.suggested_hazard_deadline(r.item) if can_hazard else None,
         }
         for r in results
     ]
