@@ -73,8 +73,8 @@ def blocks_of(case: Case, *, generated_by: Any = None) -> list[Block]:
                 ["详细情况", h.description or "—"],
                 ["隐患部位", h.location or "—"],
                 [
-                    "坐标",
-                    f"{h.lat:.6f}, {h.lng:.6f}" if h.lat is not None and h.lng is not None else "—",
+                    "经纬度",  # longitude first, as on every page of the platform
+                    f"{h.lng:.6f}, {h.lat:.6f}" if h.lat is not None and h.lng is not None else "—",
                 ],
                 ["隐患类别", h.get_category_display()],
                 ["事故类型（GB 6441）", h.get_accident_type_display()],
