@@ -4,6 +4,8 @@ people, escalated by the clock, turned into a hazard. Every state change is audi
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from django.apps import apps
@@ -92,7 +94,7 @@ def ingest_raise(
         _event(alarm, AlarmEventType.RAISED, at=at, level=level, value=value, summary=message)
         audit.record(actor=None, action="alarm.raise", obj=alarm, after=audit.snapshot(alarm))
         alarm_id = alarm.pk
-        transaction.on_commit(lambda: notify_tier(alarm_id, EscalationTier.GRID))
+        transaction.on_commit(_notifier(alarm_id, int(EscalationTier.GRID)))
         return alarm
     if alarm.state == AlarmState.CLEARED:
         return _reactivate(alarm, level=level, value=value, at=at, message=message)
@@ -131,7 +133,7 @@ def _reactivate(alarm: Alarm, *, level: int, value: float | None, at: dt.datetim
         only_changes=True,
     )
     alarm_id, tier = alarm.pk, alarm.escalation_level
-    transaction.on_commit(lambda: notify_tier(alarm_id, tier))
+    transaction.on_commit(_notifier(alarm_id, tier))
     return alarm
 
 
@@ -169,7 +171,7 @@ def _apply_update(alarm: Alarm, *, level: int, value: float | None, at: dt.datet
             only_changes=True,
         )
         alarm_id, tier = alarm.pk, alarm.escalation_level
-        transaction.on_commit(lambda: notify_tier(alarm_id, tier))
+        transaction.on_commit(_notifier(alarm_id, tier))
         return
     changes: dict[str, Any] = {"last_at": max(alarm.last_at, at), "value": value}
     if value is not None:
@@ -396,8 +398,26 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
     return done
 
 
-def _notifier(alarm_id: int, tier: int) -> Any:
-    return lambda: notify_tier(alarm_id, tier)
+# How the notifications of a committed alarm change are sent: inline (web requests, jobs), or, in a thread
+# that installed a dispatcher (the MQTT consumer on PostgreSQL), handed to a background sender so that the
+# next batch of readings does not wait for inbox writes.
+_dispatch = threading.local()
+
+
+def set_notification_dispatcher(dispatcher: Callable[[int, int], None] | None) -> None:
+    """Route this thread's post-commit alarm notifications to `dispatcher(alarm_id, tier)` (None: inline)."""
+    _dispatch.fn = dispatcher
+
+
+def _notifier(alarm_id: int, tier: int) -> Callable[[], None]:
+    def send() -> None:
+        dispatcher = getattr(_dispatch, "fn", None)
+        if dispatcher is not None:
+            dispatcher(alarm_id, tier)
+        else:
+            notify_tier(alarm_id, tier)
+
+    return send
 
 
 def tier_recipients(alarm: Alarm, tier: int) -> list[Any]:

@@ -192,7 +192,9 @@ def test_kill_9_mid_stream_loses_nothing_acknowledged_and_stores_nothing_twice(
     run = uuid.uuid4().hex[:10]
     prefix = f"test-{run}/anjian/v1"
     client_id = f"anjian-test-{run}"
-    total = 3000
+    # Enough messages that the consumer is still working through them when it is killed: it processes
+    # several thousand a second, so a short stream would be done before the test could kill it.
+    total = 15000
     tmp = Path(tempfile.mkdtemp(prefix="anjian-kill-"))
     log = tmp / "consumer.log"
     db_url, count = _subprocess_database(tmp)
@@ -201,6 +203,9 @@ def test_kill_9_mid_stream_loses_nothing_acknowledged_and_stores_nothing_twice(
     try:
         _wait_connected(log, proc, 1)
         time.sleep(0.5)
+        # Freeze the consumer while the stream is published: every message is then in flight to it
+        # (unacknowledged, within its Receive Maximum) when it resumes, and the kill lands mid-stream.
+        os.kill(proc.pid, signal.SIGSTOP)
         publisher.max_inflight_messages_set(500)
         publisher.max_queued_messages_set(0)
         publisher.connect(*BROKER)
@@ -218,6 +223,7 @@ def test_kill_9_mid_stream_loses_nothing_acknowledged_and_stores_nothing_twice(
         for info in infos:
             info.wait_for_publish(30)
         assert all(info.is_published() for info in infos), "the broker did not acknowledge every message"
+        os.kill(proc.pid, signal.SIGCONT)
         # Kill the consumer while it is working through the stream.
         deadline = time.monotonic() + 60
         while count(device.pk)[0] < total // 5 and time.monotonic() < deadline:
@@ -238,6 +244,7 @@ def test_kill_9_mid_stream_loses_nothing_acknowledged_and_stores_nothing_twice(
         publisher.disconnect()
         publisher.loop_stop()
         if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGCONT)
             proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(20)

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from anjian.monitoring.ingest.mqtt import BrokerConfig, Consumer
+from anjian.monitoring.ingest.mqtt import TRANSPORTS, BrokerConfig, Consumer
 
 
 class Command(BaseCommand):
@@ -30,6 +30,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--clean", action="store_true", help="丢弃代理上保存的会话重新开始")
         parser.add_argument("--max-messages", type=int, default=0, help="处理这么多条后退出（测试、基准用）")
+        parser.add_argument(
+            "--transport",
+            choices=TRANSPORTS,
+            default="fast",
+            help="MQTT 客户端：fast = 内置精简客户端（默认），paho = paho-mqtt",
+        )
+        parser.add_argument(
+            "--protocol",
+            choices=["5", "3.1.1"],
+            default="5",
+            help="MQTT 协议版本（默认 5；3.1.1 时代理的 max_inflight_messages 限制每批条数，仅 fast 支持）",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         logging.getLogger("anjian.ingest").setLevel(logging.INFO)
@@ -44,9 +56,12 @@ class Command(BaseCommand):
             queue_max=opts["queue_max"] or None,
             clean_start=opts["clean"],
             stdout=self.stdout,
+            transport=opts["transport"],
+            protocol=5 if opts["protocol"] == "5" else 4,
         )
         self.stdout.write(
-            f"MQTT 接入启动：{broker.display}，客户端 {client_id}，批量 ≤ {consumer.batch_max}，队列 ≤ {consumer.queue_max}"
+            f"MQTT 接入启动：{broker.display}，客户端 {client_id}，{opts['transport']} 客户端，批量 ≤ {consumer.batch_max} 条或 "
+            f"{round(consumer.batch_wait * 1000)} 毫秒，队列 ≤ {consumer.queue_max}"
         )
         consumer.run(max_messages=opts["max_messages"] or None)
         s = consumer.stats
