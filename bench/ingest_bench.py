@@ -3,8 +3,10 @@
 Measures, in one run and next to same-run baselines:
   1. bare paho subscriber receive rate (QoS 1) for the same messages from the same publisher;
   2. bare COPY (PostgreSQL) / executemany (SQLite) of the same rows into the readings table;
-  3. sustained `anjian ingest` rate: N messages of 4 metrics each published at QoS 1 as fast as the broker
-     takes them; the consumer commits, then acknowledges; rate = N / (last commit − first publish);
+  3. sustained `anjian ingest` rate: N messages of 4 metrics each, encoded before the clock starts, published
+     at QoS 1 as fast as the broker takes them; the consumer commits, then acknowledges; rate = N / (last
+     commit − first publish), the consumer's own record of its last commit (`rate_to_exit` also counts its
+     shutdown);
   4. publish → alarm-committed latency (p50/p99) while publishing at a fixed rate (default 5,000 msg/s),
      with a few devices toggling a gas alarm every second;
   plus CPU seconds of each process (consumer, broker, publisher, database backends) and the machine load.
@@ -16,6 +18,7 @@ postgres://postgres@127.0.0.1:5432/anjian_bench, dropped and recreated; SQLite: 
   anjian bench ingest                         # PostgreSQL, 200k messages, latency at 5,000/s
   anjian bench ingest --sqlite -n 40000       # SQLite
   anjian bench ingest --messages 50000 --latency-seconds 20 --devices 2000
+  anjian bench ingest --transport paho        # the consumer on paho-mqtt instead of its own MQTT client
 """
 
 from __future__ import annotations
@@ -120,7 +123,7 @@ def _str(s: str) -> bytes:
 
 class Publisher:
     """A minimal MQTT 3.1.1 QoS 1 publisher on a raw socket (pre-built packets, PUBACKs read by a thread),
-    so that the publisher is not what limits the benchmark."""
+    so that the publisher is not what limits the benchmark. `cpu_s()`: CPU seconds of its two threads."""
 
     def __init__(self, port: int, client_id: str, window: int = 20000) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port))
@@ -133,34 +136,37 @@ class Publisher:
         self.window = window
         self.sent = 0
         self.acked = 0
+        self.reader_cpu = 0.0
         self.cond = threading.Condition()
         threading.Thread(target=self._reader, daemon=True).start()
 
     def _reader(self) -> None:
-        buf = b""
+        """Count PUBACKs (the only packet the broker sends a publisher that never pings: 4 bytes each)."""
+        left = 0
         while True:
             try:
-                data = self.sock.recv(65536)
+                data = self.sock.recv(262144)
             except OSError:
-                return
+                break
             if not data:
-                return
-            buf += data
-            n = 0
-            while len(buf) >= 4 and buf[0] == 0x40:
-                buf = buf[4:]
-                n += 1
+                break
+            n, left = divmod(left + len(data), 4)
             if n:
                 with self.cond:
                     self.acked += n
                     self.cond.notify_all()
+            self.reader_cpu = time.thread_time()
 
     def publish_many(self, packets: list[bytes]) -> None:
+        self.publish_raw(b"".join(packets), len(packets))
+
+    def publish_raw(self, data: bytes, count: int) -> None:
+        """Send `count` ready-made PUBLISH packets, staying within the window of unacknowledged ones."""
         with self.cond:
-            while self.sent - self.acked + len(packets) > self.window:
+            while self.sent - self.acked + count > self.window:
                 self.cond.wait(1)
-        self.sock.sendall(b"".join(packets))
-        self.sent += len(packets)
+        self.sock.sendall(data)
+        self.sent += count
 
     def wait_acked(self, timeout: float = 120) -> bool:
         deadline = time.monotonic() + timeout
@@ -192,12 +198,13 @@ def message(code: str, seq: int, lel: float = 0.0) -> tuple[bytes, bytes]:
     return f"{PREFIX}/{code}/telemetry".encode(), payload
 
 
-def flood(port: int, codes: list[str], total: int, start_seq: int, client_id: str) -> tuple[float, float]:
-    """Publish `total` messages round-robin over the devices as fast as possible; returns (start, end)."""
-    pub = Publisher(port, client_id)
-    pid = 0
-    started = time.time()
+def encode_flood(
+    codes: list[str], total: int, start_seq: int, per_write: int = 500
+) -> list[tuple[bytes, int]]:
+    """`total` QoS 1 PUBLISH packets round-robin over the devices, joined `per_write` at a time."""
+    out: list[tuple[bytes, int]] = []
     chunk: list[bytes] = []
+    pid = 0
     n = 0
     seq = start_seq
     while n < total:
@@ -205,19 +212,33 @@ def flood(port: int, codes: list[str], total: int, start_seq: int, client_id: st
             if n >= total:
                 break
             pid = pid % 65535 + 1
-            topic, payload = message(code, seq)
-            chunk.append(publish_packet(topic, payload, pid))
+            chunk.append(publish_packet(*message(code, seq), pid))
             n += 1
-            if len(chunk) >= 500:
-                pub.publish_many(chunk)
+            if len(chunk) >= per_write:
+                out.append((b"".join(chunk), len(chunk)))
                 chunk = []
         seq += 1
     if chunk:
-        pub.publish_many(chunk)
+        out.append((b"".join(chunk), len(chunk)))
+    return out
+
+
+def flood(
+    port: int, codes: list[str], total: int, start_seq: int, client_id: str
+) -> tuple[float, float, float]:
+    """Publish `total` messages (encoded first) as fast as the broker takes them: (start, end, CPU seconds
+    of the publisher's threads while publishing)."""
+    writes = encode_flood(codes, total, start_seq)
+    pub = Publisher(port, client_id)
+    started = time.time()
+    cpu0 = time.thread_time()
+    for data, count in writes:
+        pub.publish_raw(data, count)
     pub.wait_acked()
     ended = time.time()
+    cpu = time.thread_time() - cpu0 + pub.reader_cpu
     pub.close()
-    return started, ended
+    return started, ended, cpu
 
 
 def paced(
@@ -388,7 +409,7 @@ class Bench:
             time.sleep(0.05)
         time.sleep(0.5)
         cpu0 = cpu_seconds(proc.pid)
-        start, end = flood(self.port, codes, n, 1_000_000, "bench-pub-bare")
+        start, end, _cpu = flood(self.port, codes, n, 1_000_000, "bench-pub-bare")
         proc.wait(600)
         state = json.loads(out.read_text())
         span = state["last"] - state["first"]
@@ -422,6 +443,8 @@ class Bench:
                 f"bench-ingest-{time.monotonic_ns()}",
                 "--topic-prefix",
                 PREFIX,
+                "--transport",
+                self.args.transport,
                 *extra,
             ],
             cwd=ROOT,
@@ -438,15 +461,24 @@ class Bench:
         return proc, log
 
     def sustained(self, codes: list[str], n: int) -> None:
+        stats_file = self.tmp / "ingest-stats.json"
+        env_backup = self.env
+        self.env = {**self.env, "ANJIAN_INGEST_STATS_FILE": str(stats_file)}
         proc, log = self.consumer(["--max-messages", str(n), "--batch-max", str(self.args.batch_max)])
+        self.env = env_backup
+        writes = encode_flood(codes, n, 2_000_000)  # before the clock starts
         c0, b0, pg0, m0 = cpu_seconds(proc.pid), cpu_seconds(self.broker.pid), postgres_cpu(), machine_busy()  # type: ignore[union-attr]
         t0 = time.time()
         pub_cpu: list[float] = []
 
         def publish() -> None:
-            start = time.process_time()
-            flood(self.port, codes, n, 2_000_000, "bench-pub-ingest")
-            pub_cpu.append(time.process_time() - start)
+            pub = Publisher(self.port, "bench-pub-ingest")
+            cpu0 = time.thread_time()
+            for data, count in writes:
+                pub.publish_raw(data, count)
+            pub.wait_acked()
+            pub_cpu.append(time.thread_time() - cpu0 + pub.reader_cpu)
+            pub.close()
 
         th = threading.Thread(target=publish)
         th.start()
@@ -464,12 +496,18 @@ class Bench:
         t1 = time.time()
         th.join()
         wall = t1 - t0
+        done = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+        last_commit = done.get("last_commit_ms", 0) / 1000 or t1
         total, idle = m1[0] - m0[0], m1[1] - m0[1]
         self.results["ingest"] = {
             "messages": n,
-            "seconds": round(wall, 2),
-            "rate": round(n / wall),
+            "transport": self.args.transport,
+            "seconds": round(last_commit - t0, 2),
+            "rate": round(n / (last_commit - t0)),
+            "rate_to_exit": round(n / wall),
+            "batches": done.get("batches"),
             "cpu_consumer_s": round(c1 - c0, 2),
+            "consumer_us_per_message": round((c1 - c0) / n * 1e6, 1),
             "cpu_broker_s": round(b1 - b0, 2),
             "cpu_postgres_s": round(pg1 - pg0, 2) if not self.args.sqlite else None,
             "cpu_publisher_s": round(pub_cpu[0], 2) if pub_cpu else None,
@@ -479,7 +517,8 @@ class Bench:
         }
         r = self.results["ingest"]
         self.say(
-            f"  anjian ingest：{n} 条用时 {r['seconds']} 秒 = {r['rate']} 条/秒；CPU 秒：接入 {r['cpu_consumer_s']}、"
+            f"  anjian ingest（{r['transport']}）：{n} 条用时 {r['seconds']} 秒 = {r['rate']} 条/秒（含进程退出 "
+            f"{r['rate_to_exit']} 条/秒）；CPU 秒：接入 {r['cpu_consumer_s']}（每条 {r['consumer_us_per_message']} 微秒）、"
             f"代理 {r['cpu_broker_s']}、数据库 {r['cpu_postgres_s']}、发布端 {r['cpu_publisher_s']}；整机忙 {r['machine_busy_pct']}%；"
             f"接入进程内存峰值 {r['consumer_peak_rss_mb']} MB"
         )
@@ -611,6 +650,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-n", "--messages", type=int, default=200_000, help="持续接入与基线的消息数")
     p.add_argument("--devices", type=int, default=5000)
     p.add_argument("--batch-max", type=int, default=5000)
+    p.add_argument(
+        "--transport", choices=["fast", "paho"], default="fast", help="接入进程的 MQTT 客户端（默认 fast）"
+    )
     p.add_argument("--rate", type=int, default=5000, help="时延测试的发布速率（条/秒）")
     p.add_argument("--latency-seconds", type=float, default=30.0, help="时延测试时长（0 = 不测）")
     p.add_argument("--alarm-devices", type=int, default=20, help="时延测试中每秒切换报警的设备数")

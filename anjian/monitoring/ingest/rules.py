@@ -6,6 +6,7 @@ Readings older than the last evaluated one (out of order) are stored but never c
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -14,6 +15,10 @@ from anjian.monitoring.choices import METRICS, RuleKind
 RATE_WINDOW_MS = 60_000
 RATE_MAX_GAP_MS = 300_000
 RATE_HISTORY = 16
+# Rule kinds as plain strings: compared once per rule and message, an enum attribute lookup costs more.
+HEARTBEAT, RATE, VALVE, INTERLOCK = (
+    str(k.value) for k in (RuleKind.HEARTBEAT, RuleKind.RATE, RuleKind.VALVE, RuleKind.INTERLOCK)
+)
 
 
 @dataclass(slots=True)
@@ -36,6 +41,20 @@ class CompiledRule:
     aux_threshold: float | None = None
     timeout_ms: int = 30_000
     factor: float = 3.0
+    # The band of normal values (level 0) of a banded rule, `ok_lo <= value < ok_hi`: a reading inside it
+    # with nothing pending for the rule changes nothing, and `evaluate` skips the rest (the common case).
+    ok_lo: float = field(init=False, default=-math.inf)
+    ok_hi: float = field(init=False, default=math.inf)
+
+    def __post_init__(self) -> None:
+        lows = [x for x in (self.warn_low, self.alarm_low) if x is not None]
+        highs = [x for x in (self.warn_high, self.alarm_high) if x is not None]
+        self.ok_lo = max(lows) if lows else -math.inf  # lows are strict: value < low is abnormal
+        if highs:
+            hi = min(highs)  # value >= hi (or > hi when not inclusive) is abnormal
+            self.ok_hi = hi if self.high_inclusive else math.nextafter(hi, math.inf)
+        else:
+            self.ok_hi = math.inf
 
 
 class Transition(NamedTuple):
@@ -202,17 +221,18 @@ def evaluate(
     values = state.values
     values.update(metrics)
     out: list[Transition] = []
+    states = state.rules
     for rule in rules:
         kind = rule.kind
-        st = state.rules.get(rule.rule_id)
-        if kind == RuleKind.HEARTBEAT:
+        st = states.get(rule.rule_id)
+        if kind == HEARTBEAT:
             # Any message proves the device alive: an offline alarm clears.
             if st is not None and st.level:
                 tr = _step(rule, st, 0, None, ts, "设备恢复上报")
                 if tr:
                     out.append(tr)
             continue
-        if kind == RuleKind.VALVE or kind == RuleKind.INTERLOCK:
+        if kind in (VALVE, INTERLOCK):
             if rule.metric not in metrics and rule.aux_metric not in metrics:
                 continue
             st = st or state.rule(rule.rule_id)
@@ -223,8 +243,8 @@ def evaluate(
         value = metrics.get(rule.metric)
         if value is None:
             continue
-        st = st or state.rule(rule.rule_id)
-        if kind == RuleKind.RATE:
+        if kind == RATE:
+            st = st or state.rule(rule.rule_id)
             rate = rate_per_minute(st.hist, ts, value)
             st.hist.insert(0, (ts, value))
             del st.hist[RATE_HISTORY:]
@@ -232,10 +252,15 @@ def evaluate(
                 continue
             raw = band_level(rule, rate) if rate > 0 else 0
             value = round(rate, 3)
+        elif rule.ok_lo <= value < rule.ok_hi and (
+            st is None or (not st.level and st.since1 is None and st.since2 is None)
+        ):
+            continue  # the common case: normal reading, nothing pending
         else:
             raw = band_level(rule, value)
+        st = st or state.rule(rule.rule_id)
         if not raw and not st.level and st.since1 is None and st.since2 is None:
-            continue  # the common case: normal reading, nothing pending
+            continue
         level = _with_duration(rule, st, raw, ts)
         tr = _step(rule, st, level, value, ts, _text(rule, level or st.level, value))
         if tr:

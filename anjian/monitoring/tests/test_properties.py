@@ -230,6 +230,40 @@ def test_charger_temperature_rise_per_minute(rate_tenths: int, gap_s: int) -> No
         assert got == (2 if rate > 10 else 0)
 
 
+bounds = st.one_of(st.none(), st.floats(min_value=-50, max_value=150, allow_nan=False))
+
+
+@given(
+    st.tuples(bounds, bounds, bounds, bounds),
+    st.booleans(),
+    st.one_of(
+        st.floats(min_value=-60, max_value=160, allow_nan=False), st.integers(min_value=-60, max_value=160)
+    ),
+)
+def test_the_normal_band_shortcut_agrees_with_the_levels(
+    limits: tuple[float | None, ...], inclusive: bool, value: float
+) -> None:
+    """`evaluate` skips a banded rule when the reading lies in `ok_lo <= value < ok_hi`: exactly the values
+    `band_level` puts at level 0, boundaries (inclusive or not) and integer readings included."""
+    from anjian.monitoring.ingest.rules import CompiledRule, band_level
+
+    warn_low, alarm_low, warn_high, alarm_high = limits
+    rule = CompiledRule(
+        rule_id=1,
+        code="x",
+        name="x",
+        kind="threshold",
+        metric="temp",
+        warn_low=warn_low,
+        alarm_low=alarm_low,
+        warn_high=warn_high,
+        alarm_high=alarm_high,
+        high_inclusive=inclusive,
+    )
+    for v in (value, *(b for b in limits if b is not None)):
+        assert (rule.ok_lo <= v < rule.ok_hi) == (band_level(rule, v) == 0), v
+
+
 def test_current_above_rated_needs_30_seconds() -> None:
     rules = pack("ebike_charger", "current")
     assert level_after(rules, [(NOW, {"current": 20}), (NOW + 29_000, {"current": 20})]) == 0

@@ -63,7 +63,7 @@ class Command(BaseCommand):
             f"MQTT 接入启动：{broker.display}，客户端 {client_id}，{opts['transport']} 客户端，批量 ≤ {consumer.batch_max} 条或 "
             f"{round(consumer.batch_wait * 1000)} 毫秒，队列 ≤ {consumer.queue_max}"
         )
-        consumer.run(max_messages=opts["max_messages"] or None)
+        consumer.run(max_messages=opts["max_messages"] or None, tune_gc=True)
         s = consumer.stats
         self.stdout.write(
             f"MQTT 接入停止：共处理 {s.committed} 条，{s.batches} 批，数据库重试 {s.db_retries} 次。"
