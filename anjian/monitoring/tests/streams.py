@@ -25,7 +25,6 @@ import paho.mqtt.client as mqtt
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-SYSTEM_BROKER = ("127.0.0.1", 1883)
 PROJECT_BROKER_CONF = ROOT / "deploy" / "mosquitto" / "anjian.conf"
 
 
@@ -48,19 +47,6 @@ def port_open(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
-
-
-def forget_session(host: str, port: int, client_id: str) -> None:
-    """Drop the persistent session a test consumer left at a broker."""
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-    try:
-        c.connect(host, port, clean_start=True)
-        c.loop_start()
-        time.sleep(0.2)
-        c.disconnect()
-        c.loop_stop()
-    except OSError:
-        pass
 
 
 # ------------------------------------------------------------------------------------------ Mosquitto

@@ -1,18 +1,22 @@
-"""Reliability of `anjian ingest` under load (issue 4), each with a real consumer process, real Mosquitto
-and real PostgreSQL:
+"""Reliability of `anjian ingest` under load (issue 4), each with the real consumer process (`manage.py
+ingest`), a real Mosquitto and a real PostgreSQL:
 
-- PostgreSQL restarted (and crashed) while a steady QoS 1 stream is consumed: the consumer survives,
-  reconnects with back-off, and every message the broker acknowledged to the publisher is stored exactly
-  once. The restarts happen on a private PostgreSQL cluster holding a copy of the test database, so the
-  test's own connection, the other xdist worker and everything else on the machine keep theirs.
-- A 3× burst for a minute on a private broker running the shipped deploy/mosquitto/anjian.conf: the
-  consumer's memory stays bounded while the broker holds the backlog, the backlog drains, nothing is lost
-  or stored twice.
-- The broker limits that make the burst safe: stock Mosquitto silently drops QoS 1 messages queued beyond
-  1000 for a consumer that is behind; the shipped configuration keeps them."""
+- PostgreSQL restarted, crashed, and the consumer's session cut, while a steady QoS 1 stream is consumed:
+  the consumer survives, reconnects with back-off, and every message the broker acknowledged to the
+  publisher is stored exactly once. The outages happen on a private PostgreSQL cluster holding a copy of
+  the test database, so the test's own connection, the other xdist worker and everything else on the
+  machine keep theirs (no serial step needed).
+- A 3× burst for a minute: the consumer's memory stays flat while the broker holds a backlog 15× the
+  consumer's window, the backlog drains, nothing is lost or stored twice.
+- The broker limits that make this safe: stock Mosquitto silently drops QoS 1 messages queued beyond 1000
+  for a consumer that is behind; the shipped deploy/mosquitto/anjian.conf keeps them.
+
+The consumer tests run on private brokers (free ports) configured with deploy/mosquitto/anjian.conf, as
+the operations manual tells operators to install it."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from typing import Any
@@ -24,7 +28,6 @@ from django.db import connection
 
 from anjian.monitoring.tests.conftest import make_device
 from anjian.monitoring.tests.streams import (
-    SYSTEM_BROKER,
     BrokerStore,
     Consumer,
     Phase,
@@ -33,9 +36,6 @@ from anjian.monitoring.tests.streams import (
     Publisher,
     Sampler,
     database_url,
-    forget_session,
-    port_open,
-    required,
     rss_kb,
     scratch,
 )
@@ -97,70 +97,89 @@ def _assert_exactly_once(db_url: str, devices: list[Any], acked: set[tuple[int, 
 
 
 # ------------------------------------------------------------------------------------------ restart
+WAITING = (
+    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+    "AND wait_event_type = 'Lock'"
+)
+WAITING_WRITERS = "SELECT count(*) " + WAITING
+CUT_WAITING_WRITERS = "SELECT count(pg_terminate_backend(pid)) " + WAITING
+
+
+def _hold_writes(db_url: str) -> psycopg.Connection[Any]:
+    """Lock the readings table until the consumer's next batch waits on it; returns the locking session."""
+    blocker = psycopg.connect(db_url)
+    blocker.execute("LOCK TABLE monitoring_reading IN SHARE MODE")
+    deadline = time.monotonic() + 10
+    while blocker.execute(WAITING_WRITERS).fetchone() != (1,):
+        assert time.monotonic() < deadline, "the consumer never started writing a batch"
+        time.sleep(0.05)
+    time.sleep(0.2)
+    return blocker
+
+
+def _wait_more(db_url: str, ids: list[int], than: int, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(psycopg.OperationalError):
+            n = _count(db_url, ids)
+            if n > than:
+                return n
+        time.sleep(0.2)
+    return than
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_postgres_restart_and_crash_under_load_lose_nothing_acknowledged_and_store_nothing_twice(
     seeded: None, world: Any
 ) -> None:
+    """A 500 msg/s stream over 10 devices for 24 s; meanwhile the consumer's session is terminated in the
+    middle of a COPY, PostgreSQL is restarted (down 4 s) in the middle of a COPY, and then crashes (down
+    2 s). The consumer stays up, resumes after each, and every acknowledged message is stored once."""
     _need_postgres()
-    if not port_open(*SYSTEM_BROKER):
-        required("Mosquitto at 127.0.0.1:1883")
-    rate, seconds = 500, 24  # messages/s over 10 devices
+    rate, seconds = 500, 24
     devices = _devices(world, "GAS4-PGR", 10)
     ids = [d.pk for d in devices]
     run = uuid.uuid4().hex[:10]
     prefix, client_id = f"test-{run}/anjian/v1", f"anjian-test-{run}"
     with scratch("anjian-pg-restart-") as tmp:
+        broker = PrivateBroker(tmp, project_config=True)
         pg = PrivatePostgres()
         consumer: Consumer | None = None
         publisher: Publisher | None = None
         try:
             db_url = pg.copy_database(database_url(connection.settings_dict), "anjian_restart")
-            consumer = Consumer(
-                tmp,
-                db_url,
-                f"mqtt://{SYSTEM_BROKER[0]}:{SYSTEM_BROKER[1]}",
-                client_id=client_id,
-                prefix=prefix,
-            )
+            consumer = Consumer(tmp, db_url, broker.url, client_id=client_id, prefix=prefix)
             consumer.wait_connected()
-            publisher = Publisher(*SYSTEM_BROKER, prefix, [d.code for d in devices], f"{client_id}-pub")
+            publisher = Publisher(
+                "127.0.0.1", broker.port, prefix, [d.code for d in devices], f"{client_id}-p"
+            )
             publisher.run([Phase(seconds, rate)])
+            time.sleep(3)
 
-            time.sleep(4)
-            # 0. The consumer's session is terminated in the middle of writing a batch while the server stays
-            # up (an administrator, a proxy or failover): a lock held for a second makes its COPY wait.
-            blocker = psycopg.connect(db_url)
-            blocker.execute("LOCK TABLE monitoring_reading IN SHARE MODE")
-            time.sleep(1)
-            killed = blocker.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE query LIKE 'COPY monitoring_reading%%' AND pid <> pg_backend_pid()"
-            ).fetchone()
-            blocker.rollback()
+            # 0. The session is terminated in the middle of writing a batch while the server stays up (an
+            # administrator, a connection proxy, a failover).
+            blocker = _hold_writes(db_url)
+            killed = blocker.execute(CUT_WAITING_WRITERS).fetchone()
             blocker.close()
             assert killed == (1,), f"no write in progress to cut ({killed})"
-            time.sleep(2)
-            assert consumer.alive(), (
-                "the consumer exited when its session was terminated:\n" + consumer.output()
-            )
-            before_restart = _count(db_url, ids)
-            assert before_restart > 0, "nothing stored before the restart:\n" + consumer.output()
-            # 1. A restart (fast shutdown: sessions terminated, open transactions rolled back), down for 4 s,
-            # hitting the consumer in the middle of writing a batch: a lock held for a second before makes
-            # its COPY wait, so the shutdown cuts the write itself, not just an idle connection.
-            blocker = psycopg.connect(db_url)
-            blocker.execute("LOCK TABLE monitoring_reading IN SHARE MODE")
-            time.sleep(1)
+            stored_0 = _count(db_url, ids)
+            stored_1 = _wait_more(db_url, ids, stored_0)
+            assert consumer.alive(), "the consumer exited when its session was cut:\n" + consumer.output()
+            assert stored_1 > stored_0, "nothing stored after the session was cut:\n" + consumer.output()
+
+            # 1. A restart (fast shutdown: sessions terminated, open transactions rolled back), again in the
+            # middle of a batch, down for 4 s.
+            blocker = _hold_writes(db_url)
             pg.stop("fast")
-            blocker.close()  # its session is gone with the shutdown
+            blocker.close()  # its session ended with the shutdown
             time.sleep(4)
             assert consumer.alive(), "the consumer exited while PostgreSQL was down:\n" + consumer.output()
             pg.start()
-            time.sleep(6)
-            after_restart = _count(db_url, ids)
-            assert after_restart > before_restart, "nothing stored after the restart:\n" + consumer.output()
-            # 2. A crash (no shutdown checkpoint; recovery from the WAL), down for 2 s.
+            stored_2 = _wait_more(db_url, ids, stored_1)
+            assert stored_2 > stored_1, "nothing stored after the restart:\n" + consumer.output()
+
+            # 2. A crash (no shutdown checkpoint; recovery from the WAL at the next start), down for 2 s.
             pg.stop("immediate")
             time.sleep(2)
             assert consumer.alive(), "the consumer exited after the crash:\n" + consumer.output()
@@ -168,17 +187,15 @@ def test_postgres_restart_and_crash_under_load_lose_nothing_acknowledged_and_sto
 
             publisher.join(60)
             acked = publisher.wait_acked(30)
-            assert len(acked) == publisher.sent == rate * seconds, (
-                "the broker did not acknowledge every message"
-            )
+            assert len(acked) == publisher.sent == rate * seconds, "the broker did not acknowledge all"
             waited = _wait_stored(db_url, ids, len(acked), 90)
             time.sleep(1.5)  # a late redelivery would show up as an extra row
             assert consumer.alive(), "the consumer exited:\n" + consumer.output()
             _assert_exactly_once(db_url, devices, acked, consumer.output())
-            assert _count(db_url, ids) > after_restart
             print(  # figures for the run log (-s)
-                f"\nPostgreSQL restart: {len(acked)} messages at {rate}/s, stored {before_restart} before the "
-                f"restart, {after_restart} after it, all {len(acked)} {waited:.1f}s after the stream ended"
+                f"\nPostgreSQL restart: {len(acked)} messages at {rate}/s; stored {stored_0} when the session "
+                f"was cut, {stored_1} before the restart, {stored_2} after it; all stored {waited:.1f}s after "
+                "the stream ended"
             )
             consumer.stop()
             assert consumer.proc.returncode == 0, consumer.output()
@@ -187,8 +204,8 @@ def test_postgres_restart_and_crash_under_load_lose_nothing_acknowledged_and_sto
                 publisher.close()
             if consumer is not None:
                 consumer.stop()
-            forget_session(*SYSTEM_BROKER, client_id)
             pg.close()
+            broker.close()
 
 
 # ------------------------------------------------------------------------------------------ burst
@@ -269,9 +286,8 @@ def test_3x_burst_for_a_minute_memory_bounded_backlog_drains_nothing_lost(seeded
             # counts what it queued plus what it sent and awaits a PUBACK for).
             assert backlog >= 10 * QUEUE_MAX, f"backlog only {backlog}"
             held = max(n for t, n in store.samples if stall_started <= t <= stall_ended + 1)
-            assert held >= backlog - 3 * BASE_RATE, (
-                f"the broker held at most {held} of a backlog of {backlog}"
-            )
+            # (Stock Mosquitto would hold at most the window plus 1000 and drop the rest.)
+            assert held >= 0.8 * backlog, f"the broker held at most {held} of a backlog of {backlog}"
             # Memory bounded. Once the window is full (about 1.3 s into the stall) the consumer's memory
             # must stay flat while the backlog keeps growing by 1,500 messages a second: measured, a
             # consumer holding the backlog itself (Receive Maximum 65535) grows by about 0.4 kB a message,
