@@ -43,9 +43,11 @@ from anjian.monitoring.tests.streams import (
 pytestmark = pytest.mark.mqtt
 
 
-def _need_postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (the suite's PostgreSQL run: DATABASE_URL=postgres://…)")
+# Skipped before any fixture runs in the SQLite run of the suite; they run in its PostgreSQL run.
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (the suite's run with DATABASE_URL=postgres://…)",
+)
 
 
 def _devices(world: Any, prefix: str, n: int) -> list[Any]:
@@ -129,6 +131,7 @@ def _wait_more(db_url: str, ids: list[int], than: int, timeout: float = 30) -> i
 
 
 @pytest.mark.postgres
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_postgres_restart_and_crash_under_load_lose_nothing_acknowledged_and_store_nothing_twice(
     seeded: None, world: Any
@@ -136,7 +139,6 @@ def test_postgres_restart_and_crash_under_load_lose_nothing_acknowledged_and_sto
     """A 500 msg/s stream over 10 devices for 24 s; meanwhile the consumer's session is terminated in the
     middle of a COPY, PostgreSQL is restarted (down 4 s) in the middle of a COPY, and then crashes (down
     2 s). The consumer stays up, resumes after each, and every acknowledged message is stored once."""
-    _need_postgres()
     rate, seconds = 500, 24
     devices = _devices(world, "GAS4-PGR", 10)
     ids = [d.pk for d in devices]
@@ -215,12 +217,12 @@ STALL_S = 20  # the database is blocked this long early in the burst: a backlog 
 
 
 @pytest.mark.postgres
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_3x_burst_for_a_minute_memory_bounded_backlog_drains_nothing_lost(seeded: None, world: Any) -> None:
     """Base rate R for 10 s, 3R for 60 s, R for 20 s. Early in the burst the readings table is locked for
     20 s (a backup, a migration, a slow disk), so the backlog grows to 15× the consumer's window: the
     broker must hold it, the consumer's memory must not follow it, and afterwards it must drain."""
-    _need_postgres()
     devices = _devices(world, "GAS4-BURST", 50)
     ids = [d.pk for d in devices]
     run = uuid.uuid4().hex[:10]
