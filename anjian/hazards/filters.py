@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from anjian.hazards.choices import Level, SourceKind, State
 from anjian.hazards.models import Hazard
-from anjian.hazards.selectors import overdue_q
+from anjian.hazards.selectors import count_of, overdue_q, state_counts
 from anjian.inspections.choices import AccidentType, HazardCategory
 
 SORTS = {
@@ -63,12 +63,21 @@ class HazardFilter(django_filters.FilterSet):
             return qs
         if value.upper().startswith("YH-"):
             return qs.filter(code__startswith=value.upper())
-        # Enterprise names are matched first (a few thousand rows), so the hazard table is searched
-        # through its own indexes (trigram index on PostgreSQL) rather than through a join.
+        return qs.filter(Q(title__icontains=value) | Q(enterprise_id__in=self._enterprise_ids(value)))
+
+    def _enterprise_ids(self, value: str) -> list[int]:
+        """Enterprises whose name matches, looked up once per request (the counts' filterset shares
+        it). Matched first (a few thousand rows) and passed as literal keys, so that PostgreSQL plans
+        the hazard search on the hazard table's own indexes (trigram OR enterprise), which a join or a
+        subquery in the OR would defeat."""
         from anjian.enterprises.models import Enterprise
 
-        ent_ids = list(Enterprise.objects.filter(name__icontains=value).values_list("pk", flat=True)[:500])
-        return qs.filter(Q(title__icontains=value) | Q(enterprise_id__in=ent_ids))
+        cache: dict[str, list[int]] = self.__dict__.setdefault("_enterprise_cache", {})
+        if value not in cache:
+            cache[value] = list(
+                Enterprise.objects.filter(name__icontains=value).values_list("pk", flat=True)[:500]
+            )
+        return cache[value]
 
     def filter_overdue(self, qs: QuerySet[Hazard], name: str, value: bool | None) -> QuerySet[Hazard]:
         if value is None:
@@ -86,4 +95,16 @@ class HazardFilter(django_filters.FilterSet):
         data.pop("state", None)
         data.pop("overdue", None)
         other: Any = type(self)(data, queryset=self.queryset, request=self.request)
+        other._enterprise_cache = self.__dict__.setdefault("_enterprise_cache", {})
         return other.qs  # type: ignore[no-any-return]
+
+    def counts_and_total(self) -> tuple[dict[str, Any], int, bool]:
+        """The counts per state of the list without its state/overdue filters, and the list's own
+        number of rows (estimated?) derived from them."""
+        counts = state_counts(self.qs_without_state)
+        cleaned: dict[str, Any] = {}
+        if self.is_bound:
+            self.form.is_valid()
+            cleaned = getattr(self.form, "cleaned_data", {})
+        total, estimated = count_of(counts, cleaned.get("state") or None, cleaned.get("overdue"))
+        return counts, total, estimated

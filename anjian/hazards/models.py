@@ -128,12 +128,14 @@ class Hazard(VoidableModel):
             models.Index(fields=["state", "-found_at"], name="hazard_state_found"),
             models.Index(fields=["level", "-found_at"], name="hazard_level_found"),
             models.Index(fields=["category", "-found_at"], name="hazard_category_found"),
+            # Counts per state and overdue (one grouped COUNT, selectors.state_counts) read these
+            # indexes only: the filter column, the state and the deadline are all in them.
             models.Index(fields=["state", "current_deadline"], name="hazard_state_deadline"),
-            models.Index(fields=["community", "state"], name="hazard_community_state"),
-            models.Index(fields=["grid", "state"], name="hazard_grid_state"),
-            models.Index(fields=["level", "state"], name="hazard_level_state"),
-            models.Index(fields=["category", "state"], name="hazard_category_state"),
-            models.Index(fields=["enterprise", "state"], name="hazard_enterprise_state"),
+            models.Index(fields=["community", "state", "current_deadline"], name="hazard_community_count"),
+            models.Index(fields=["grid", "state", "current_deadline"], name="hazard_grid_count"),
+            models.Index(fields=["level", "state", "current_deadline"], name="hazard_level_count"),
+            models.Index(fields=["category", "state", "current_deadline"], name="hazard_category_count"),
+            models.Index(fields=["enterprise", "state", "current_deadline"], name="hazard_enterprise_count"),
             models.Index(
                 fields=["-found_at"], condition=models.Q(is_listed=True), name="hazard_listed_found"
             ),

@@ -33,23 +33,6 @@ from anjian.hazards.timeline import describe
 PAGE_SIZE = 30
 
 
-def _known_count(filterset: HazardFilter, counts: dict[str, int]) -> int | None:
-    """The number of rows the list shows, when the counts strip already holds it."""
-    if not filterset.is_bound:
-        return counts["total"]  # type: ignore[no-any-return]
-    if not filterset.form.is_valid():
-        return None
-    state = filterset.form.cleaned_data.get("state")
-    overdue = filterset.form.cleaned_data.get("overdue")
-    if state and overdue is None:
-        return counts.get(state)
-    if not state and overdue is None:
-        return counts["total"]
-    if not state and overdue is True:
-        return counts["overdue"]
-    return None
-
-
 def _require(request: HttpRequest, capability: str) -> None:
     if not can(request.user, capability):
         raise PermissionDenied
@@ -71,10 +54,10 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
     qs = filterset.qs
     if not request.GET.get("sort"):
         qs = qs.order_by("-found_at", "-id")
-    counts = selectors.state_counts(filterset.qs_without_state)
-    page = EstimatingPaginator(
-        qs, PAGE_SIZE, count=_known_count(filterset, counts), estimated=counts["estimated"]
-    ).get_page(request.GET.get("page"))
+    counts, total, estimated = filterset.counts_and_total()
+    page = EstimatingPaginator(qs, PAGE_SIZE, count=total, estimated=estimated).get_page(
+        request.GET.get("page")
+    )
     from anjian.org.models import Community
 
     communities: list[Any] = list(Community.objects.for_user(request.user).order_by("sort_order", "code"))

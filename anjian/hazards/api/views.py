@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import InvalidPage
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,13 +29,35 @@ PARSERS = [JSONParser, MultiPartParser, FormParser]
 
 
 class HazardPagination(StandardPagination):
-    """Pages of hazards; on huge sets `count` is the database's estimate and `count_estimated` is true."""
+    """Pages of hazards. `count` comes from the list's counts per state (no COUNT of its own); on huge
+    sets it is the database's estimate and `count_estimated` is true. Only the first
+    HAZARD_EXACT_COUNT_LIMIT rows can be paged through (`truncated`: narrow the filters, e.g. by
+    found_from/found_to, to reach the others)."""
 
     django_paginator_class = EstimatingPaginator
 
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
+        filterset = getattr(view, "filterset", None)
+        page_size = self.get_page_size(request)
+        if filterset is None or not page_size:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        _, total, estimated = filterset.counts_and_total()
+        paginator = EstimatingPaginator(queryset, page_size, count=total, estimated=estimated)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(
+                self.invalid_page_message.format(page_number=page_number, message=str(exc))
+            ) from exc
+        return list(self.page)
+
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)
-        response.data["count_estimated"] = bool(getattr(self.page.paginator, "estimated", False))  # type: ignore[union-attr]
+        paginator: Any = self.page.paginator  # type: ignore[union-attr]
+        response.data["count_estimated"] = bool(getattr(paginator, "estimated", False))
+        response.data["truncated"] = bool(getattr(paginator, "truncated", False))
         return response
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +65,10 @@ class HazardPagination(StandardPagination):
         out["properties"]["count_estimated"] = {
             "type": "boolean",
             "description": "count 为估算值（数据量很大时）",
+        }
+        out["properties"]["truncated"] = {
+            "type": "boolean",
+            "description": "结果多于可翻阅的条数（HAZARD_EXACT_COUNT_LIMIT），请用筛选条件缩小范围",
         }
         return out
 
@@ -74,6 +103,15 @@ class HazardViewSet(
         if self.action == "list" and not self.request.query_params.get("sort"):
             qs = qs.order_by("-found_at", "-id")
         return qs
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        """The list keeps its filterset: the pagination takes the total from its counts per state."""
+        if self.action != "list":
+            return super().filter_queryset(queryset)
+        self.filterset = HazardFilter(self.request.query_params, queryset=queryset, request=self.request)
+        if not self.filterset.is_valid():
+            raise translate_validation(self.filterset.errors)
+        return self.filterset.qs
 
     def _hazard(self, h: Any) -> Response:
         fresh = self.get_queryset().get(pk=h.pk)
