@@ -378,10 +378,8 @@ class Subscriber:
         self._sock: socket.socket | None = None
         self._out: list[bytes] = []
         self._out_lock = threading.Lock()
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(self._wake_w, False)
-        self._pipe_open = True
+        self._wake_r = self._wake_w = -1  # the network thread's wake-up pipe, made by start()
+        self._pipe_open = False
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._sub_pid = 0
@@ -391,6 +389,10 @@ class Subscriber:
 
     # ------------------------------------------------------------------ called from other threads
     def start(self) -> None:
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._pipe_open = True
         self._thread = threading.Thread(target=self._run, name="mqtt-net", daemon=True)
         self._thread.start()
 
@@ -404,7 +406,6 @@ class Subscriber:
             if generation != self.generation or self._sock is None:
                 return False
             self._out.append(data)
-        self.stats["acks"] += len(pids)
         self.wake()
         return True
 
@@ -527,6 +528,7 @@ class Subscriber:
                     data = b"".join(self._out)
                     self._out.clear()
                 self._send(sock, data)
+                self.stats["acks"] += len(data) // 4  # the queue holds PUBACKs only, 4 bytes each
             if self._stopping.is_set():
                 with contextlib.suppress(OSError):
                     self._send(sock, DISCONNECT_PACKET)

@@ -432,8 +432,14 @@ def test_garbage_from_a_broker_drops_that_connection_not_the_client() -> None:
     )
     sub.start()
     try:
-        got = inbox.wait_for(2)
-        assert [(g, p) for g, _t, p, _pid in got] == [(1, b'{"ok": 1}'), (2, b'{"ok": 1}')]
+        assert _wait(lambda: sub.stats["connects"] == 2 and sub.connected.is_set())
+        got = inbox.wait_for(2, timeout=3)
+        # The first connection's message is delivered unless it arrived in the same read as the garbage
+        # (a read with a malformed packet is dropped whole); the second connection's always is.
+        assert [(g, p) for g, _t, p, _pid in got] in (
+            [(1, b'{"ok": 1}'), (2, b'{"ok": 1}')],
+            [(2, b'{"ok": 1}')],
+        )
         assert sub.stats["protocol_errors"] == 1 and sub.stats["connects"] == 2
         assert sub.connected.wait(2) and sub._thread is not None and sub._thread.is_alive()
         assert sub.ack(2, [1])
@@ -581,7 +587,7 @@ def test_consumer_acknowledges_only_after_the_batch_is_committed(
         assert consumer.net.stats["acks"] == 0, "acknowledged before the batch was committed"  # type: ignore[attr-defined]
         locker.rollback()  # the lock goes
         assert _wait(lambda: consumer.stats.committed == 50)
-        assert consumer.net.stats["acks"] == 50  # type: ignore[attr-defined]
+        assert _wait(lambda: consumer.net.stats["acks"] == 50, 5)  # type: ignore[attr-defined]
     finally:
         locker.close()
         consumer.stop.set()
