@@ -7,7 +7,7 @@ import socket
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from anjian.monitoring.ingest.mqtt import TRANSPORTS, BrokerConfig, Consumer
 
@@ -23,8 +23,13 @@ class Command(BaseCommand):
             "--client-id", default="", help="MQTT 客户端 ID（持久会话以此区分；默认 anjian-ingest-主机名）"
         )
         parser.add_argument("--topic-prefix", default="anjian/v1", help="主题前缀（默认 anjian/v1）")
-        parser.add_argument("--batch-max", type=int, default=0, help="每批最多消息数")
-        parser.add_argument("--batch-wait-ms", type=int, default=0, help="凑批最长等待（毫秒）")
+        parser.add_argument("--batch-max", type=int, default=0, help="每批最多消息数（默认 5000）")
+        parser.add_argument(
+            "--batch-wait-ms",
+            type=int,
+            default=0,
+            help="凑批最长等待（毫秒，从批中最早一条收到时算起；默认 50）",
+        )
         parser.add_argument(
             "--queue-max", type=int, default=0, help="内存队列上限（也是 MQTT 5 Receive Maximum）"
         )
@@ -45,6 +50,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         logging.getLogger("anjian.ingest").setLevel(logging.INFO)
+        if opts["transport"] == "paho" and opts["protocol"] != "5":
+            raise CommandError("--protocol 3.1.1 只适用于内置客户端（--transport fast）。")
         broker = BrokerConfig.from_url(opts["url"] or settings.MQTT_URL or "mqtt://127.0.0.1:1883")
         client_id = opts["client_id"] or f"anjian-ingest-{socket.gethostname()}"[:64]
         consumer = Consumer(
