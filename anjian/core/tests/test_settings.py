@@ -61,3 +61,13 @@ def test_bounds(monkeypatch):
 
 def test_language_and_time_zone(settings):
     assert settings.LANGUAGE_CODE == "zh-hans" and settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_intcomma_groups_thousands_in_chinese_pages_but_plain_numbers_stay_plain():
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert intcomma(1001146) == "1,001,146"
+        assert Template("{{ n }}").render(Context({"n": 1001146})) == "1001146"  # form values, ids
