@@ -85,7 +85,8 @@ try:
     if not HAZARD_ESCALATE_GRID_DAYS <= HAZARD_ESCALATE_COMMUNITY_DAYS <= HAZARD_ESCALATE_OFFICE_DAYS:
         raise ConfigError("HAZARD_ESCALATE_*_DAYS must grow: grid <= community <= office")
     HAZARD_MAX_EXTENSION_DAYS = env_int("HAZARD_MAX_EXTENSION_DAYS", 90, minimum=1, maximum=730)
-    # Above this many rows a hazard count is the database's estimate (PostgreSQL), shown as "约".
+    # Above this many rows a hazard count is the database's estimate (PostgreSQL), shown as "约"; it is also
+    # how deep a hazard list can be paged (beyond it, narrow the filters or export the ledger).
     HAZARD_EXACT_COUNT_LIMIT = env_int("HAZARD_EXACT_COUNT_LIMIT", 10_000, minimum=100)
     HAZARD_NOTIFY_CHANNELS = env_list("HAZARD_NOTIFY_CHANNELS", ["sms", "wecom", "email"])
     if set(HAZARD_NOTIFY_CHANNELS) - {"sms", "wecom", "email"}:
@@ -105,6 +106,8 @@ try:
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
     if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise ConfigError(f"LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    if env_bool("ANJIAN_PRODUCTION", False) and env_bool("ANJIAN_TESTING", False):
+        raise ConfigError("ANJIAN_TESTING=true (weak password hashing, inline tasks) is refused in production")
 except ConfigError as exc:  # fail loudly and clearly at start-up
     sys.stderr.write(f"Anjian configuration error: {exc}\n")
     raise

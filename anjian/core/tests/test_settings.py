@@ -71,3 +71,41 @@ def test_intcomma_groups_thousands_in_chinese_pages_but_plain_numbers_stay_plain
     with translation.override("zh-hans"):
         assert intcomma(1001146) == "1,001,146"
         assert Template("{{ n }}").render(Context({"n": 1001146})) == "1001146"  # form values, ids
+
+
+def test_env_example_documents_every_setting_read_from_the_environment():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    source = (root / "anjian" / "config" / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'env_[a-z_]+\(\s*"([A-Z0-9_]+)"', source))
+    documented = set(
+        re.findall(r"^#?\s*([A-Z0-9_]+)=", (root / ".env.example").read_text(encoding="utf-8"), re.M)
+    )
+    assert names and not names - documented, f"undocumented in .env.example: {sorted(names - documented)}"
+
+
+def test_production_refuses_test_mode():
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    env_vars = {
+        **os.environ,
+        "ANJIAN_PRODUCTION": "true",
+        "ANJIAN_TESTING": "true",
+        "SECRET_KEY": "s" * 40,
+        "TIPOFF_ENCRYPTION_KEY": "uVpY3b8Qy1m0A5N0kq7S0bQ2k8u6m3vXq2yS6z1fM0s=",
+        "DJANGO_SETTINGS_MODULE": "anjian.config.settings",
+    }
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=root,
+        env=env_vars,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "ANJIAN_TESTING=true" in result.stderr
