@@ -34,6 +34,7 @@ from anjian.inspections.forms import ReasonForm, StartForm, add_service_errors
 from anjian.inspections.models import ChecklistTemplate, ChecklistVersion, InspectionPlan
 from anjian.inspections.views.plans import require_cap
 from anjian.org.models import User
+from anjian.org.permissions import can
 
 PAGE_SIZE = 50
 
@@ -178,7 +179,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
             "inspectors": inspectors,
             "statuses": InspectionStatus,
             "status_colours": INSPECTION_STATUS_COLOURS,
-            "can_start": services.can(user, "inspection.perform"),
+            "can_start": can(user, "inspection.perform"),
             "filtered": bool(
                 q or enterprise or inspector or date_from or date_to or status or request.GET.get("failed")
             ),
@@ -239,8 +240,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outcome_colours": OUTCOME_COLOURS,
             "severity_colours": SEVERITY_COLOURS,
             "status_colours": INSPECTION_STATUS_COLOURS,
-            "can_void": services.can(request.user, "inspection.void")
-            and inspection.status != InspectionStatus.VOIDED,
+            "can_void": can(request.user, "inspection.void") and inspection.status != InspectionStatus.VOIDED,
             "events": list(inspection.events.all()),
         },
     )
