@@ -107,7 +107,9 @@ try:
     if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise ConfigError(f"LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
     if env_bool("ANJIAN_PRODUCTION", False) and env_bool("ANJIAN_TESTING", False):
-        raise ConfigError("ANJIAN_TESTING=true (weak password hashing, inline tasks) is refused in production")
+        raise ConfigError(
+            "ANJIAN_TESTING=true (weak password hashing, inline tasks) is refused in production"
+        )
 except ConfigError as exc:  # fail loudly and clearly at start-up
     sys.stderr.write(f"Anjian configuration error: {exc}\n")
     raise
