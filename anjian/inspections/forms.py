@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
 
+from anjian.core.errors import ServiceError
 from anjian.enterprises.models import Enterprise, KeyCategory
 from anjian.inspections.choices import GENERAL_CATEGORY, AccidentType, HazardCategory, PlanSource, Severity
 from anjian.inspections.models import ChecklistTemplate
@@ -22,66 +24,29 @@ def _inspectors(user: Any) -> Any:
     return User.objects.for_user(user).filter(is_active=True, role__in=roles).order_by("role", "name")
 
 
-def _templates() -> Any:
-    return ChecklistTemplate.objects.filter(is_active=True).order_by("name")
-
-
-class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} · {obj.role_label}"
-
-
-class PeopleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} · {obj.role_label}"
-
-
-class PlanForm(forms.Form):
-    """An office plan: ad-hoc or joint inspection of one enterprise."""
-
-    source = forms.ChoiceField(
-        label="检查类型",
-        choices=[
-            (PlanSource.OFFICE_ADHOC, PlanSource.OFFICE_ADHOC.label),
-            (PlanSource.JOINT, PlanSource.JOINT.label),
-        ],
-    )
-    enterprise = forms.ModelChoiceField(label="检查对象", queryset=Enterprise.objects.none())
-    planned_date = forms.DateField(label="计划日期", widget=DATE)
-    inspector = PersonChoiceField(label="检查负责人", queryset=User.objects.none())
-    co_inspectors = PeopleChoiceField(
-        label="同行检查人员",
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-    )
-    departments = forms.ModelMultipleChoiceField(
-        label="参加科办",
-        queryset=Department.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        help_text="联合检查须至少选择一个科办",
-    )
-    template = forms.ModelChoiceField(
+def _checklist_field() -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    """Which active checklist to use; left empty, the service picks the one for the enterprise's type."""
+    return forms.ModelChoiceField(
         label="检查表",
-        queryset=ChecklistTemplate.objects.none(),
+        queryset=ChecklistTemplate.objects.filter(is_active=True).order_by("name"),
         required=False,
         empty_label="按企业类型自动选择",
     )
-    title = forms.CharField(label="检查主题", max_length=200, required=False)
-    notes = forms.CharField(
-        label="备注", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")  # type: ignore[attr-defined]
-        self.fields["inspector"].queryset = _inspectors(user)  # type: ignore[attr-defined]
-        self.fields["co_inspectors"].queryset = _inspectors(user)  # type: ignore[attr-defined]
-        self.fields["template"].queryset = _templates()  # type: ignore[attr-defined]
-        if not self.is_bound:
-            self.initial.setdefault("planned_date", timezone.localdate())
-            self.initial.setdefault("inspector", user.pk)
+
+class PersonLabelMixin:
+    """People are listed as "name · role"."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.role_label}"
+
+
+class PersonChoiceField(PersonLabelMixin, forms.ModelChoiceField):  # type: ignore[type-arg]
+    pass
+
+
+class PeopleChoiceField(PersonLabelMixin, forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    pass
 
 
 class PlanEditForm(forms.Form):
@@ -94,12 +59,7 @@ class PlanEditForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
-    template = forms.ModelChoiceField(
-        label="检查表",
-        queryset=ChecklistTemplate.objects.none(),
-        required=False,
-        empty_label="按企业类型自动选择",
-    )
+    template = _checklist_field()
     title = forms.CharField(label="检查主题", max_length=200, required=False)
     notes = forms.CharField(
         label="备注", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -108,19 +68,55 @@ class PlanEditForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["co_inspectors"].queryset = _inspectors(user)  # type: ignore[attr-defined]
-        self.fields["template"].queryset = _templates()  # type: ignore[attr-defined]
+
+
+class PlanForm(PlanEditForm):
+    """An office plan: ad-hoc or joint inspection of one enterprise (the editable fields, plus what is
+    fixed when the plan is made)."""
+
+    field_order = [
+        "source",
+        "enterprise",
+        "planned_date",
+        "inspector",
+        "co_inspectors",
+        "departments",
+        "template",
+        "title",
+        "notes",
+    ]
+
+    source = forms.ChoiceField(
+        label="检查类型",
+        choices=[
+            (PlanSource.OFFICE_ADHOC, PlanSource.OFFICE_ADHOC.label),
+            (PlanSource.JOINT, PlanSource.JOINT.label),
+        ],
+    )
+    enterprise = forms.ModelChoiceField(label="检查对象", queryset=Enterprise.objects.none())
+    inspector = PersonChoiceField(label="检查负责人", queryset=User.objects.none())
+    departments = forms.ModelMultipleChoiceField(
+        label="参加科办",
+        queryset=Department.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text="联合检查须至少选择一个科办",
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")  # type: ignore[attr-defined]
+        self.fields["inspector"].queryset = _inspectors(user)  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial.setdefault("planned_date", timezone.localdate())
+            self.initial.setdefault("inspector", user.pk)
 
 
 class GridRoundForm(forms.Form):
     """A grid inspector's round: pick enterprises of the grid and a day."""
 
     planned_date = forms.DateField(label="巡查日期", widget=DATE)
-    template = forms.ModelChoiceField(
-        label="检查表",
-        queryset=ChecklistTemplate.objects.none(),
-        required=False,
-        empty_label="按企业类型自动选择",
-    )
+    template = _checklist_field()
     enterprises = forms.ModelMultipleChoiceField(
         label="巡查企业",
         queryset=Enterprise.objects.none(),
@@ -132,7 +128,6 @@ class GridRoundForm(forms.Form):
         self.fields["enterprises"].queryset = (  # type: ignore[attr-defined]
             Enterprise.objects.for_user(user).filter(status="operating").order_by("name")
         )
-        self.fields["template"].queryset = _templates()  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial.setdefault("planned_date", timezone.localdate())
 
@@ -145,17 +140,11 @@ class StartForm(forms.Form):
     """Start an inspection without a plan: choose the enterprise and the checklist."""
 
     enterprise = forms.ModelChoiceField(label="检查对象", queryset=Enterprise.objects.none())
-    template = forms.ModelChoiceField(
-        label="检查表",
-        queryset=ChecklistTemplate.objects.none(),
-        required=False,
-        empty_label="按企业类型自动选择",
-    )
+    template = _checklist_field()
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")  # type: ignore[attr-defined]
-        self.fields["template"].queryset = _templates()  # type: ignore[attr-defined]
 
 
 def category_choices() -> list[tuple[str, str]]:
@@ -206,10 +195,6 @@ ItemFormSet = formset_factory(ItemForm, extra=3, can_delete=True, max_num=100, a
 
 def add_service_errors(form: forms.Form, exc: Exception) -> None:
     """Show a service's ValidationError / ServiceError on the form (field errors where they belong)."""
-    from django.core.exceptions import ValidationError
-
-    from anjian.core.errors import ServiceError
-
     if isinstance(exc, ServiceError):
         if exc.fields:
             for field, msgs in exc.fields.items():

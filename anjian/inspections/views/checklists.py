@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
-from anjian.core.errors import ServiceError
 from anjian.inspections import selectors, services
 from anjian.inspections.choices import GENERAL_CATEGORY, SEVERITY_COLOURS
-from anjian.inspections.forms import ItemFormSet, TemplateForm, add_service_errors, category_choices
+from anjian.inspections.forms import ItemForm, ItemFormSet, TemplateForm, category_choices
 from anjian.inspections.models import ChecklistTemplate
-from anjian.inspections.views.plans import require_cap
+from anjian.inspections.views.form_pages import form_page
+from anjian.org.views.common import capability_required
 
 
 def _category_labels() -> dict[str, str]:
@@ -25,8 +25,8 @@ def _category_labels() -> dict[str, str]:
 
 
 @login_required
+@capability_required("inspection.perform")
 def checklist_list(request: HttpRequest) -> HttpResponse:
-    require_cap(request, "inspection.perform")
     return render(
         request,
         "inspections/checklist_list.html",
@@ -40,9 +40,9 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@capability_required("inspection.perform")
 def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A checklist's items in the current (or a chosen) version, and its version history."""
-    require_cap(request, "inspection.perform")
     template = get_object_or_404(ChecklistTemplate, pk=pk)
     versions = list(
         template.versions.select_related("published_by").annotate(
@@ -81,67 +81,36 @@ def _item_rows(formset: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _formset_errors(formset: Any, exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        return [m for errors in exc.error_dict.values() for e in errors for m in e.messages]
-    if isinstance(exc, ServiceError):
-        return [exc.message]
-    return list(getattr(exc, "messages", [str(exc)]))
+def _detail_url(template: ChecklistTemplate) -> str:
+    return reverse("inspections:checklist_detail", args=[template.pk])
 
 
 @login_required
+@capability_required("checklist.manage")
 def checklist_create(request: HttpRequest) -> HttpResponse:
-    require_cap(request, "checklist.manage")
-    form = TemplateForm(request.POST or None, initial={"category": GENERAL_CATEGORY, "is_active": True})
     formset = ItemFormSet(request.POST or None, prefix="items")
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            template = services.create_template(
-                actor=request.user, data=form.cleaned_data, items=_item_rows(formset)
-            )
-        except (ValidationError, ServiceError) as exc:
-            add_service_errors(form, _without_items(exc))
-            errors = _items_errors(exc)
-        else:
-            messages.success(request, f"已创建检查表：{template.name}（第1版）")
-            return redirect("inspections:checklist_detail", pk=template.pk)
-    return render(
+    return form_page(
         request,
-        "inspections/checklist_form.html",
-        {"page_title": "新建检查表", "form": form, "formset": formset, "item_errors": errors},
+        TemplateForm(request.POST or None, initial={"category": GENERAL_CATEGORY, "is_active": True}),
+        formset=formset,
+        save=lambda form: services.create_template(
+            actor=request.user, data=form.cleaned_data, items=_item_rows(formset)
+        ),
+        success=lambda template: f"已创建检查表：{template.name}（第1版）",
+        done=_detail_url,
+        template="inspections/checklist_form.html",
+        context={"page_title": "新建检查表"},
     )
 
 
-def _items_errors(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") and "items" in exc.error_dict:
-        return [m for e in exc.error_dict["items"] for m in e.messages]
-    return []
-
-
-def _without_items(exc: Exception) -> Exception:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") and "items" in exc.error_dict:
-        rest = {k: v for k, v in exc.error_dict.items() if k != "items"}
-        return ValidationError(rest) if rest else ValidationError([])
-    return exc
-
-
 @login_required
+@capability_required("checklist.manage")
 def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a checklist: saving publishes a new version; inspections keep the version they used."""
-    require_cap(request, "checklist.manage")
     template = get_object_or_404(ChecklistTemplate, pk=pk)
     current = template.versions.filter(is_current=True).first()
     initial_items = [
-        {
-            "section": i.section,
-            "text": i.text,
-            "legal_basis": i.legal_basis,
-            "severity": i.severity,
-            "major_hazard_ground": i.major_hazard_ground,
-            "hazard_category": i.hazard_category,
-            "accident_type": i.accident_type,
-        }
+        model_to_dict(i, fields=list(ItemForm.base_fields))
         for i in (current.items.order_by("order") if current else [])
     ]
     form = TemplateForm(
@@ -155,32 +124,24 @@ def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     formset = ItemFormSet(request.POST or None, prefix="items", initial=initial_items)
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+
+    def publish(form: TemplateForm) -> Any:
         data = form.cleaned_data
-        try:
-            version = services.publish_version(
-                template,
-                actor=request.user,
-                items=_item_rows(formset),
-                change_note=data.get("change_note", ""),
-                data={k: data[k] for k in ("name", "category", "description", "is_active")},
-            )
-        except (ValidationError, ServiceError) as exc:
-            add_service_errors(form, _without_items(exc))
-            errors = _items_errors(exc)
-        else:
-            messages.success(request, f"已发布第{version.version}版。此前的检查记录仍按其使用的版本显示。")
-            return redirect("inspections:checklist_detail", pk=template.pk)
-    return render(
+        return services.publish_version(
+            template,
+            actor=request.user,
+            items=_item_rows(formset),
+            change_note=data.get("change_note", ""),
+            data={k: data[k] for k in ("name", "category", "description", "is_active")},
+        )
+
+    return form_page(
         request,
-        "inspections/checklist_form.html",
-        {
-            "page_title": f"编辑检查表 · {template.name}",
-            "form": form,
-            "formset": formset,
-            "template": template,
-            "current": current,
-            "item_errors": errors,
-        },
+        form,
+        formset=formset,
+        save=publish,
+        success=lambda version: f"已发布第{version.version}版。此前的检查记录仍按其使用的版本显示。",
+        done=lambda _: _detail_url(template),
+        template="inspections/checklist_form.html",
+        context={"page_title": f"编辑检查表 · {template.name}", "template": template, "current": current},
     )

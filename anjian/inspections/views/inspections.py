@@ -10,14 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from anjian.core.errors import ServiceError
 from anjian.enterprises.models import Enterprise
 from anjian.inspections import selectors, services
 from anjian.inspections.choices import (
@@ -30,11 +27,12 @@ from anjian.inspections.choices import (
     Outcome,
     PlanStatus,
 )
-from anjian.inspections.forms import ReasonForm, StartForm, add_service_errors
+from anjian.inspections.forms import StartForm
 from anjian.inspections.models import ChecklistTemplate, ChecklistVersion, InspectionPlan
-from anjian.inspections.views.plans import require_cap
+from anjian.inspections.views.form_pages import reason_page, require_cap
 from anjian.org.models import User
 from anjian.org.permissions import can
+from anjian.org.views.common import capability_required, paginate
 
 PAGE_SIZE = 50
 
@@ -97,16 +95,11 @@ def _perform(
 
 
 @login_required
+@capability_required("inspection.perform")
 def perform_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """Do the inspection of a plan (phone first)."""
-    require_cap(request, "inspection.perform")
     plan = get_object_or_404(selectors.plans_for(request.user), pk=pk)
-    user: Any = request.user
-    if not (
-        services.is_office(user)
-        or plan.inspector_id == user.pk
-        or plan.co_inspectors.filter(pk=user.pk).exists()
-    ):
+    if not services.may_handle_plan(request.user, plan):
         messages.error(request, "您不是该检查计划的检查人员。")
         return redirect("inspections:plan_detail", pk=plan.pk)
     if plan.status != PlanStatus.PLANNED:
@@ -120,9 +113,9 @@ def perform_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@capability_required("inspection.perform")
 def start(request: HttpRequest) -> HttpResponse:
     """Start an inspection without a plan: choose the enterprise and checklist, then inspect."""
-    require_cap(request, "inspection.perform")
     if request.GET.get("enterprise"):
         form = StartForm(request.GET, user=request.user)
         if form.is_valid():
@@ -163,7 +156,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     else:
         qs = qs.exclude(status=InspectionStatus.VOIDED)
-    page = Paginator(qs.order_by("-submitted_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-submitted_at", "-id"), PAGE_SIZE)
     inspectors = (
         User.objects.for_user(user).filter(inspections__isnull=False).distinct().order_by("name")
         if user.is_authenticated
@@ -250,25 +243,14 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def inspection_void(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = get_object_or_404(selectors.inspections_for(request.user), pk=pk)
     require_cap(request, "inspection.void")
-    form = ReasonForm(request.POST or None)
-    form.fields["reason"].label = "作废原因"
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.void_inspection(inspection, actor=request.user, reason=form.cleaned_data["reason"])
-        except (ValidationError, ServiceError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "检查记录已作废。")
-            return redirect("inspections:detail", pk=inspection.pk)
-    return render(
+    return reason_page(
         request,
-        "inspections/reason_form.html",
-        {
-            "page_title": "作废检查记录",
-            "form": form,
-            "subject": str(inspection),
-            "back_url": reverse("inspections:detail", args=[inspection.pk]),
-            "submit_label": "确认作废",
-            "danger": True,
-        },
+        label="作废原因",
+        run=lambda reason: services.void_inspection(inspection, actor=request.user, reason=reason),
+        success="检查记录已作废。",
+        back=reverse("inspections:detail", args=[inspection.pk]),
+        title="作废检查记录",
+        subject=str(inspection),
+        submit_label="确认作废",
+        danger=True,
     )

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,18 +18,15 @@ from django.views.decorators.http import require_POST
 from anjian.core.errors import ServiceError
 from anjian.inspections import selectors, services
 from anjian.inspections.choices import PLAN_STATUS_COLOURS, PlanSource, PlanStatus
-from anjian.inspections.forms import GridRoundForm, PlanEditForm, PlanForm, ReasonForm, add_service_errors
+from anjian.inspections.forms import GridRoundForm, PlanEditForm, PlanForm
 from anjian.inspections.models import InspectionPlan
+from anjian.inspections.views.form_pages import form_page, reason_page, require_cap
 from anjian.org.choices import AssignmentKind, AssignmentStatus
 from anjian.org.models import Assignment
 from anjian.org.permissions import can
+from anjian.org.views.common import capability_required, paginate
 
 PAGE_SIZE = 50
-
-
-def require_cap(request: HttpRequest, capability: str) -> None:
-    if not can(request.user, capability):
-        raise PermissionDenied
 
 
 def _plan_or_404(request: HttpRequest, pk: int) -> InspectionPlan:
@@ -44,9 +40,9 @@ def _has_assignments(user: Any) -> bool:
 
 
 @login_required
+@capability_required("inspection.plan")
 def plan_list(request: HttpRequest) -> HttpResponse:
     """Plans with quick views (mine / today / this week / overdue / all) and filters."""
-    require_cap(request, "inspection.plan")
     user = request.user
     default_view = "mine" if not services.is_office(user) else "week"
     view = request.GET.get("view") or default_view
@@ -69,7 +65,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             Q(enterprise__name__icontains=q) | Q(title__icontains=q) | Q(inspector__name__icontains=q)
         )
     qs = qs.order_by("planned_date", "id") if view != "all" else qs.order_by("-planned_date", "-id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     today = timezone.localdate()
     return render(
         request,
@@ -95,9 +91,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@capability_required("inspection.plan")
 def plan_generate(request: HttpRequest) -> HttpResponse:
     """按挂点生成本周检查计划 (own assignments; office: everyone's)."""
-    require_cap(request, "inspection.plan")
     try:
         created = services.generate_assignment_plans(actor=request.user)
     except (ValidationError, ServiceError) as exc:
@@ -117,43 +113,49 @@ def _plans_url() -> str:
 
 
 @login_required
+@capability_required("checklist.manage")
 def plan_create(request: HttpRequest) -> HttpResponse:
     """Office ad-hoc or joint inspection plan."""
-    require_cap(request, "checklist.manage")
-    form = PlanForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            plan = services.create_plan(actor=request.user, data=data)
-        except (ValidationError, ServiceError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已安排检查：{plan.enterprise.name}，{plan.planned_date:%Y-%m-%d}")
-            return redirect("inspections:plan_detail", pk=plan.pk)
-    return render(request, "inspections/plan_form.html", {"page_title": "安排检查", "form": form})
+    return form_page(
+        request,
+        PlanForm(request.POST or None, user=request.user),
+        save=lambda form: services.create_plan(actor=request.user, data=dict(form.cleaned_data)),
+        success=lambda plan: f"已安排检查：{plan.enterprise.name}，{plan.planned_date:%Y-%m-%d}",
+        done=_detail_url,
+        template="inspections/plan_form.html",
+        context={"page_title": "安排检查"},
+    )
+
+
+def _detail_url(plan: InspectionPlan) -> str:
+    return reverse("inspections:plan_detail", args=[plan.pk])
 
 
 @login_required
+@capability_required("inspection.plan")
 def plan_round(request: HttpRequest) -> HttpResponse:
     """A grid inspector picks enterprises of the grid for a round."""
-    require_cap(request, "inspection.plan")
     form = GridRoundForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.plan_grid_round(
-                actor=request.user,
-                enterprises=form.cleaned_data["enterprises"],
-                planned_date=form.cleaned_data["planned_date"],
-                template=form.cleaned_data.get("template"),
-            )
-        except (ValidationError, ServiceError) as exc:
-            add_service_errors(form, exc)
-        else:
-            skipped = len(form.cleaned_data["enterprises"]) - len(created)
-            text = f"已安排巡查 {len(created)} 家企业"
-            messages.success(request, text + (f"（{skipped} 家当天已有计划，已跳过）" if skipped else "。"))
-            return redirect(f"{_plans_url()}?view=mine")
-    return render(request, "inspections/plan_round.html", {"page_title": "安排网格巡查", "form": form})
+
+    def success(created: list[InspectionPlan]) -> str:
+        skipped = len(form.cleaned_data["enterprises"]) - len(created)
+        text = f"已安排巡查 {len(created)} 家企业"
+        return text + (f"（{skipped} 家当天已有计划，已跳过）" if skipped else "。")
+
+    return form_page(
+        request,
+        form,
+        save=lambda f: services.plan_grid_round(
+            actor=request.user,
+            enterprises=f.cleaned_data["enterprises"],
+            planned_date=f.cleaned_data["planned_date"],
+            template=f.cleaned_data.get("template"),
+        ),
+        success=success,
+        done=lambda _: f"{_plans_url()}?view=mine",
+        template="inspections/plan_round.html",
+        context={"page_title": "安排网格巡查"},
+    )
 
 
 @login_required
@@ -161,11 +163,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     user = request.user
     inspections = list(plan.inspections.select_related("inspector").order_by("-submitted_at"))
-    may_handle = plan.status == PlanStatus.PLANNED and (
-        services.is_office(user)
-        or plan.inspector_id == user.pk
-        or plan.co_inspectors.filter(pk=user.pk).exists()
-    )
+    may_handle = plan.status == PlanStatus.PLANNED and services.may_handle_plan(user, plan)
     return render(
         request,
         "inspections/plan_detail.html",
@@ -193,19 +191,14 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "title": plan.title,
         "notes": plan.notes,
     }
-    form = PlanEditForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_plan(plan, actor=request.user, data=form.cleaned_data)
-        except (ValidationError, ServiceError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "检查计划已修改。")
-            return redirect("inspections:plan_detail", pk=plan.pk)
-    return render(
+    return form_page(
         request,
-        "inspections/plan_form.html",
-        {"page_title": f"修改检查计划 · {plan.enterprise.name}", "form": form, "plan": plan},
+        PlanEditForm(request.POST or None, initial=initial, user=request.user),
+        save=lambda form: services.update_plan(plan, actor=request.user, data=form.cleaned_data),
+        success="检查计划已修改。",
+        done=_detail_url,
+        template="inspections/plan_form.html",
+        context={"page_title": f"修改检查计划 · {plan.enterprise.name}", "plan": plan},
     )
 
 
@@ -213,24 +206,13 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     require_cap(request, "inspection.plan")
-    form = ReasonForm(request.POST or None)
-    form.fields["reason"].label = "取消原因"
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_plan(plan, actor=request.user, reason=form.cleaned_data["reason"])
-        except (ValidationError, ServiceError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "检查计划已取消。")
-            return redirect("inspections:plan_detail", pk=plan.pk)
-    return render(
+    return reason_page(
         request,
-        "inspections/reason_form.html",
-        {
-            "page_title": "取消检查计划",
-            "form": form,
-            "subject": f"{plan.planned_date:%Y-%m-%d} {plan.enterprise.name}",
-            "back_url": reverse("inspections:plan_detail", args=[plan.pk]),
-            "submit_label": "确认取消计划",
-        },
+        label="取消原因",
+        run=lambda reason: services.cancel_plan(plan, actor=request.user, reason=reason),
+        success="检查计划已取消。",
+        back=_detail_url(plan),
+        title="取消检查计划",
+        subject=f"{plan.planned_date:%Y-%m-%d} {plan.enterprise.name}",
+        submit_label="确认取消计划",
     )
