@@ -50,6 +50,13 @@ from anjian.org.permissions import require
 TAG = ["安全检查"]
 
 
+def _validated(serializer_class: Any, request: Request, *, partial: bool = False) -> Any:
+    """The request body as `serializer_class` validates it (400 with field errors when it does not)."""
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 @extend_schema(tags=TAG)
 class ChecklistTemplateViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     """Checklists (configuration, readable by every signed-in user). Office staff publish a new version
@@ -76,13 +83,9 @@ class ChecklistTemplateViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[t
     def versions(self, request: Request, pk: Any = None) -> Response:
         template = self.get_object()
         require(request.user, "checklist.manage")
-        serializer = PublishVersionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = _validated(PublishVersionSerializer, request)
         version = services.publish_version(
-            template,
-            actor=request.user,
-            items=serializer.validated_data["items"],
-            change_note=serializer.validated_data["change_note"],
+            template, actor=request.user, items=data["items"], change_note=data["change_note"]
         )
         return Response(ChecklistVersionSerializer(version).data, status=201)
 
@@ -133,17 +136,16 @@ class PlanViewSet(
 
     @extend_schema(request=InspectionPlanInputSerializer, responses={201: InspectionPlanSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = InspectionPlanInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        plan = services.create_plan(actor=request.user, data=serializer.validated_data)
+        plan = services.create_plan(
+            actor=request.user, data=_validated(InspectionPlanInputSerializer, request)
+        )
         return Response(InspectionPlanSerializer(plan).data, status=201)
 
     @extend_schema(request=InspectionPlanInputSerializer, responses=InspectionPlanSerializer)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         plan = self.get_object()
-        serializer = InspectionPlanInputSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = {k: v for k, v in serializer.validated_data.items() if k not in ("source", "enterprise")}
+        given = _validated(InspectionPlanInputSerializer, request, partial=True)
+        data = {k: v for k, v in given.items() if k not in ("source", "enterprise")}
         plan = services.update_plan(plan, actor=request.user, data=data)
         return Response(InspectionPlanSerializer(plan).data)
 
@@ -151,9 +153,8 @@ class PlanViewSet(
     @action(detail=True, methods=["post"], serializer_class=InspectionReasonSerializer, filterset_class=None)
     def cancel(self, request: Request, pk: Any = None) -> Response:
         plan = self.get_object()
-        serializer = InspectionReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        plan = services.cancel_plan(plan, actor=request.user, reason=serializer.validated_data["reason"])
+        reason = _validated(InspectionReasonSerializer, request)["reason"]
+        plan = services.cancel_plan(plan, actor=request.user, reason=reason)
         return Response(InspectionPlanSerializer(plan).data)
 
     @extend_schema(
@@ -163,12 +164,9 @@ class PlanViewSet(
     )
     @action(detail=False, methods=["post"], serializer_class=PlanGenerateSerializer, filterset_class=None)
     def generate(self, request: Request) -> Response:
-        serializer = PlanGenerateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = _validated(PlanGenerateSerializer, request)
         created = services.generate_assignment_plans(
-            actor=request.user,
-            week_start=serializer.validated_data.get("week_start"),
-            person=serializer.validated_data.get("person"),
+            actor=request.user, week_start=data.get("week_start"), person=data.get("person")
         )
         return Response(InspectionPlanSerializer(created, many=True).data)
 
@@ -264,11 +262,8 @@ class InspectionViewSet(
     @action(detail=True, methods=["post"], serializer_class=InspectionReasonSerializer, filterset_class=None)
     def void(self, request: Request, pk: Any = None) -> Response:
         inspection = self.get_object()
-        serializer = InspectionReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        inspection = services.void_inspection(
-            inspection, actor=request.user, reason=serializer.validated_data["reason"]
-        )
+        reason = _validated(InspectionReasonSerializer, request)["reason"]
+        inspection = services.void_inspection(inspection, actor=request.user, reason=reason)
         return Response(InspectionSerializer(inspection).data)
 
 
