@@ -4,7 +4,8 @@ page per action (phone friendly), and "my work". Every write calls `hazards.serv
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +32,8 @@ from anjian.hazards.permissions import can
 from anjian.hazards.timeline import describe
 
 PAGE_SIZE = 30
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 
 def _require(request: HttpRequest, capability: str) -> None:
@@ -130,18 +133,18 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         form.add_error(None, "请选择企业。")
     elif request.method == "POST" and form.is_valid():
-        try:
-            h = services.create_hazard(
-                actor=request.user,
-                enterprise=enterprise,
-                data=form.service_data(),
-                deadline=form.cleaned_data["deadline"],
-                level=form.cleaned_data["level"],
-                photos=form.cleaned_data["photos"],
-            )
-        except (ValidationError, ServiceError) as exc:
-            forms.add_service_errors(form, exc)
-        else:
+        d = form.cleaned_data
+        h = _run(
+            form,
+            services.create_hazard,
+            actor=request.user,
+            enterprise=enterprise,
+            data=form.service_data(),
+            deadline=d["deadline"],
+            level=d["level"],
+            photos=d["photos"],
+        )
+        if h is not None:
             messages.success(request, f"已登记隐患 {h.code}。")
             return redirect("hazards:detail", pk=h.pk)
     enterprises: list[Any] = []
@@ -159,17 +162,9 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def hazard_from_result(request: HttpRequest, result_id: int) -> HttpResponse:
     """Register the hazard of a failed checklist item: everything is prefilled from the inspection."""
-    _require(request, "hazard.create")
-    from anjian.inspections.models import InspectionResult
-
-    result: Any = get_object_or_404(
-        InspectionResult.objects.for_user(request.user).select_related("item", "inspection__enterprise"),
-        pk=result_id,
-    )
-    existing = result.hazards.exclude(state=State.VOIDED).first()  # type: ignore[attr-defined]
-    if existing is not None:
-        messages.info(request, f"该不合格项已生成隐患 {existing.code}。")
-        return redirect("hazards:detail", pk=existing.pk)
+    result = _failed_result(request, result_id)
+    if (existing := _hazard_of_result(request, result)) is not None:
+        return existing
     item = result.item
     initial = {
         **services.result_defaults(result),
@@ -178,18 +173,18 @@ def hazard_from_result(request: HttpRequest, result_id: int) -> HttpResponse:
     }
     form = forms.HazardForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            h = services.create_hazard_from_result(
-                result,
-                actor=request.user,
-                deadline=form.cleaned_data["deadline"],
-                data=form.service_data(),
-                level=form.cleaned_data["level"],
-                photos=form.cleaned_data["photos"],
-            )
-        except (ValidationError, ServiceError) as exc:
-            forms.add_service_errors(form, exc)
-        else:
+        d = form.cleaned_data
+        h = _run(
+            form,
+            services.create_hazard_from_result,
+            result,
+            actor=request.user,
+            deadline=d["deadline"],
+            data=form.service_data(),
+            level=d["level"],
+            photos=d["photos"],
+        )
+        if h is not None:
             messages.success(request, f"已由不合格项登记隐患 {h.code}。")
             return redirect("hazards:detail", pk=h.pk)
     return render(
@@ -209,17 +204,9 @@ def hazard_from_result(request: HttpRequest, result_id: int) -> HttpResponse:
 def hazard_from_result_now(request: HttpRequest, result_id: int) -> HttpResponse:
     """The one-click "生成隐患" of a failed item: registered at once with what the inspection says
     (services.result_defaults) and the suggested deadline; the arrangement stays editable afterwards."""
-    _require(request, "hazard.create")
-    from anjian.inspections.models import InspectionResult
-
-    result: Any = get_object_or_404(
-        InspectionResult.objects.for_user(request.user).select_related("item", "inspection__enterprise"),
-        pk=result_id,
-    )
-    existing = result.hazards.exclude(state=State.VOIDED).first()  # type: ignore[attr-defined]
-    if existing is not None:
-        messages.info(request, f"该不合格项已生成隐患 {existing.code}。")
-        return redirect("hazards:detail", pk=existing.pk)
+    result = _failed_result(request, result_id)
+    if (existing := _hazard_of_result(request, result)) is not None:
+        return existing
     defaults = services.result_defaults(result)
     try:
         h = services.create_hazard_from_result(
@@ -239,6 +226,26 @@ def hazard_from_result_now(request: HttpRequest, result_id: int) -> HttpResponse
     return redirect("hazards:detail", pk=h.pk)
 
 
+def _failed_result(request: HttpRequest, result_id: int) -> Any:
+    """The inspection result a hazard is registered from (404 outside the user's scope)."""
+    _require(request, "hazard.create")
+    from anjian.inspections.models import InspectionResult
+
+    return get_object_or_404(
+        InspectionResult.objects.for_user(request.user).select_related("item", "inspection__enterprise"),
+        pk=result_id,
+    )
+
+
+def _hazard_of_result(request: HttpRequest, result: Any) -> HttpResponse | None:
+    """The page of the hazard already registered from `result` (a failed item makes one hazard)."""
+    existing = result.hazards.exclude(state=State.VOIDED).first()
+    if existing is None:
+        return None
+    messages.info(request, f"该不合格项已生成隐患 {existing.code}。")
+    return redirect("hazards:detail", pk=existing.pk)
+
+
 def _first_message(exc: Exception) -> str:
     if isinstance(exc, ServiceError):
         return exc.message
@@ -247,288 +254,227 @@ def _first_message(exc: Exception) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- actions
-def _action(
-    request: HttpRequest,
-    pk: int,
-    *,
-    action: str,
-    form_class: type[Any],
-    title: str,
-    submit: str,
-    do: Callable[[Hazard, dict[str, Any]], Any],
-    success: str,
-    intro: str = "",
-    danger: bool = False,
-    form_kwargs: dict[str, Any] | None = None,
-    template: str = "hazards/action.html",
-    extra: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """One action page: GET shows the form, POST calls the service; refusals re-render with the reason."""
-    h = _hazard_or_404(request, pk)
-    form = form_class(request.POST or None, request.FILES or None, **(form_kwargs or {}))
-    if request.method == "POST" and form.is_valid():
-        try:
-            do(h, form.cleaned_data)
-        except PermissionDeniedError as exc:
-            form.add_error(None, exc.message)
-        except (ValidationError, ServiceError) as exc:
-            forms.add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
+def _run(form: Any, service: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T | None:
+    """Call a service for a valid form. A refusal goes onto the form (its Chinese reasons beside the
+    fields, the rest on top) and gives None; a 404 outside the user's scope goes through."""
+    try:
+        return service(*args, **kwargs)
+    except PermissionDeniedError as exc:
+        form.add_error(None, exc.message)
+    except (ValidationError, ServiceError) as exc:
+        forms.add_service_errors(form, exc)
+    return None
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    """One step of the closed loop on a page of its own (phone friendly).
+
+    The form's fields are the service's keyword arguments: a valid POST calls
+    `service(target, actor=user, **form.cleaned_data)` — the target is the hazard, or what the step
+    decides on — then flashes `success` and goes back to the hazard; a refusal shows the form again
+    (400) with the service's reason. A GET of a step that `selectors.allowed_actions` does not offer
+    now goes back to the hazard with a warning."""
+
+    action: str  # the step's name in selectors.allowed_actions
+    form: type[Any]
+    service: Callable[..., Any]
+    title: str
+    submit: str  # the button
+    success: str
+    intro: str | Callable[[Any], str] = ""  # a text, or one made from the target
+    danger: bool = False
+    template: str = "hazards/action.html"
+
+    def view(self) -> Callable[[HttpRequest, int], HttpResponse]:
+        """The page of this step at /hazards/<pk>/<step>/."""
+
+        @login_required
+        def page(request: HttpRequest, pk: int) -> HttpResponse:
+            return self.respond(request, _hazard_or_404(request, pk))
+
+        page.__name__ = page.__qualname__ = f"hazard_{self.action}"
+        return page
+
+    def respond(
+        self,
+        request: HttpRequest,
+        h: Hazard,
+        *,
+        target: Any = None,
+        form_kwargs: dict[str, Any] | None = None,
+        submit: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """GET shows the form, POST runs the step on `target` (the hazard unless given)."""
+        target = h if target is None else target
+        form = self.form(request.POST or None, request.FILES or None, **(form_kwargs or {}))
+        if request.method == "POST" and form.is_valid():
+            done = _run(form, self.service, target, actor=request.user, **form.cleaned_data)
+            if done is not None:
+                messages.success(request, self.success)
+                return redirect("hazards:detail", pk=h.pk)
+        elif request.method == "GET" and self.action not in selectors.allowed_actions(h, request.user):
+            messages.warning(request, "当前状态下不能进行该操作，或您没有该操作的权限。")
             return redirect("hazards:detail", pk=h.pk)
-    elif request.method == "GET" and action not in selectors.allowed_actions(h, request.user):
-        messages.warning(request, "当前状态下不能进行该操作，或您没有该操作的权限。")
-        return redirect("hazards:detail", pk=h.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        template,
-        {
-            "page_title": title,
+        context = {
+            "page_title": self.title,
             "h": h,
             "form": form,
-            "submit_label": submit,
-            "intro": intro,
-            "danger": danger,
+            "submit_label": submit or self.submit,
+            "intro": self.intro(target) if callable(self.intro) else self.intro,
+            "danger": self.danger,
             **(extra or {}),
-        },
-        status=status,
-    )
+        }
+        return render(request, self.template, context, status=400 if request.method == "POST" else 200)
+
+
+def _with_data(service: Callable[..., _T]) -> Callable[..., _T]:
+    """For a service that takes the form's fields as one `data` mapping."""
+    return lambda target, *, actor, **fields: service(target, actor=actor, data=fields)
+
+
+# The steps, each as ActionPage(step, form, service, page title, button label, message after success,
+# intro=the text above the form). The pages whose form or context depends on the hazard follow below.
+EDIT = ActionPage(
+    "edit",
+    forms.HazardForm,
+    _with_data(services.update_hazard),
+    "修改整改信息",
+    "保存",
+    "整改信息已保存。",
+    intro="整改期限不能在此修改：如需延期，请提交延期申请并经审批。",
+)
+CONFIRM_LEVEL = ActionPage(
+    "confirm_level",
+    forms.LevelForm,
+    services.confirm_level,
+    "确认隐患等级",
+    "确认",
+    "隐患等级已确认。",
+    intro="重大事故隐患：危害和整改难度较大，需全部或局部停产停业并经过一定时间整改治理方能排除，"
+    "或者因外部因素影响致使生产经营单位自身难以排除的隐患。确认为重大后须提交治理方案并可挂牌督办。",
+)
+PLAN = ActionPage(
+    "plan",
+    forms.PlanForm,
+    _with_data(services.submit_governance_plan),
+    "重大事故隐患治理方案",
+    "提交治理方案",
+    "治理方案已提交。",
+    intro="依据《安全生产事故隐患排查治理暂行规定》第十五条，治理方案须包含以下六项内容，缺一不可。",
+)
+VERIFY = ActionPage(
+    "verify",
+    forms.VerifyForm,
+    services.verify,
+    "复查整改",
+    "提交复查结论",
+    "复查结论已记录。",
+    template="hazards/verify.html",
+)
+DECIDE_EXTENSION = ActionPage(
+    "decide_extension",
+    forms.DecisionForm,
+    services.decide_extension,
+    "审批延期申请",
+    "提交审批",
+    "审批结果已记录。",
+    intro=lambda ext: f"{ext.requested_by} 申请由 {ext.previous_deadline:%Y-%m-%d} 延至 "
+    f"{ext.requested_deadline:%Y-%m-%d}。理由：{ext.reason}",
+)
+hazard_photos = ActionPage(
+    "photos", forms.PhotosForm, services.add_photos, "补充隐患照片", "上传", "照片已上传。"
+).view()
+hazard_start = ActionPage(
+    "start",
+    forms.NoteForm,
+    services.start_rectification,
+    "开始整改",
+    "开始整改",
+    "已进入整改。",
+    intro=lambda h: f"整改责任人：{h.responsible_name or '未填写'}；整改期限：{h.current_deadline:%Y-%m-%d}。",
+).view()
+hazard_submit = ActionPage(
+    "submit",
+    forms.EvidenceForm,
+    services.submit_rectification,
+    "提交整改材料",
+    "提交，申请复查",
+    "整改材料已提交，等待复查。",
+    intro="请说明整改情况并拍照上传整改后的现场照片，提交后由安格员或社区复查。",
+).view()
+hazard_extension = ActionPage(
+    "extension",
+    forms.ExtensionForm,
+    services.request_extension,
+    "申请延期",
+    "提交延期申请",
+    "延期申请已提交，等待审批。",
+    intro=lambda h: f"当前整改期限：{h.current_deadline:%Y-%m-%d}（原定 {h.original_deadline:%Y-%m-%d}）。"
+    "延期须经审批，批准前期限不变。",
+).view()
+hazard_void = ActionPage(
+    "void",
+    forms.ReasonForm,
+    services.void_hazard,
+    "作废隐患",
+    "确认作废",
+    "隐患已作废。",
+    intro="作废用于登记错误或重复登记的隐患。作废后记录仍保留在历史中，不可恢复。",
+    danger=True,
+).view()
+hazard_supervise = ActionPage(
+    "supervise",
+    forms.SuperviseForm,
+    services.list_supervision,
+    "挂牌督办",
+    "挂牌督办",
+    "已挂牌督办。",
+    intro="挂牌督办后，企业须按周期报送治理进展，直至隐患复查销号。",
+).view()
+hazard_progress = ActionPage(
+    "progress", forms.ProgressForm, services.add_progress_report, "报送督办进展", "报送", "进展已报送。"
+).view()
+hazard_lift = ActionPage(
+    "lift", forms.NoteForm, services.lift_supervision, "解除挂牌督办", "解除督办", "已解除挂牌督办。"
+).view()
 
 
 @login_required
 def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     h = _hazard_or_404(request, pk)
-    return _action(
-        request,
-        pk,
-        action="edit",
-        form_class=forms.HazardForm,
-        form_kwargs={"instance": h, "editing": True},
-        title="修改整改信息",
-        submit="保存",
-        intro="整改期限不能在此修改：如需延期，请提交延期申请并经审批。",
-        do=lambda h, d: services.update_hazard(
-            h, actor=request.user, data={k: d[k] for k in forms.HazardForm.Meta.fields if k in d}
-        ),
-        success="整改信息已保存。",
-    )
-
-
-@login_required
-def hazard_photos(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        action="photos",
-        form_class=forms.PhotosForm,
-        title="补充隐患照片",
-        submit="上传",
-        do=lambda h, d: services.add_photos(h, actor=request.user, photos=d["photos"]),
-        success="照片已上传。",
-    )
+    return EDIT.respond(request, h, form_kwargs={"instance": h, "editing": True})
 
 
 @login_required
 def hazard_confirm_level(request: HttpRequest, pk: int) -> HttpResponse:
     h = _hazard_or_404(request, pk)
-    return _action(
-        request,
-        pk,
-        action="confirm_level",
-        form_class=forms.LevelForm,
-        form_kwargs={"initial": {"level": h.proposed_level}},
-        title="确认隐患等级",
-        submit="确认",
-        intro="重大事故隐患：危害和整改难度较大，需全部或局部停产停业并经过一定时间整改治理方能排除，"
-        "或者因外部因素影响致使生产经营单位自身难以排除的隐患。确认为重大后须提交治理方案并可挂牌督办。",
-        do=lambda h, d: services.confirm_level(h, actor=request.user, level=d["level"], note=d["note"]),
-        success="隐患等级已确认。",
-    )
+    return CONFIRM_LEVEL.respond(request, h, form_kwargs={"initial": {"level": h.proposed_level}})
 
 
 @login_required
 def hazard_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The six-part plan; a revision starts from the last version."""
     h = _hazard_or_404(request, pk)
     last = h.plans.order_by("-version").first()
-    return _action(
-        request,
-        pk,
-        action="plan",
-        form_class=forms.PlanForm,
-        form_kwargs={"instance": last} if last else {},
-        title="重大事故隐患治理方案",
-        submit="提交治理方案" if last is None else "提交修订版",
-        intro="依据《安全生产事故隐患排查治理暂行规定》第十五条，治理方案须包含以下六项内容，缺一不可。",
-        do=lambda h, d: services.submit_governance_plan(
-            h, actor=request.user, data={p: d[p] for p in forms.PlanForm.Meta.fields}
-        ),
-        success="治理方案已提交。",
-    )
-
-
-@login_required
-def hazard_start(request: HttpRequest, pk: int) -> HttpResponse:
-    h = _hazard_or_404(request, pk)
-    return _action(
-        request,
-        pk,
-        action="start",
-        form_class=forms.NoteForm,
-        title="开始整改",
-        submit="开始整改",
-        intro=f"整改责任人：{h.responsible_name or '未填写'}；整改期限：{h.current_deadline:%Y-%m-%d}。",
-        do=lambda h, d: services.start_rectification(h, actor=request.user, note=d["note"]),
-        success="已进入整改。",
-    )
-
-
-@login_required
-def hazard_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        action="submit",
-        form_class=forms.EvidenceForm,
-        title="提交整改材料",
-        submit="提交，申请复查",
-        intro="请说明整改情况并拍照上传整改后的现场照片，提交后由安格员或社区复查。",
-        do=lambda h, d: services.submit_rectification(
-            h, actor=request.user, note=d["note"], photos=d["photos"]
-        ),
-        success="整改材料已提交，等待复查。",
-    )
+    if last is None:
+        return PLAN.respond(request, h)
+    return PLAN.respond(request, h, form_kwargs={"instance": last}, submit="提交修订版")
 
 
 @login_required
 def hazard_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """The verification beside the evidence it judges."""
     h = _hazard_or_404(request, pk)
-    case = selectors.case_of(h)
-    return _action(
-        request,
-        pk,
-        action="verify",
-        form_class=forms.VerifyForm,
-        title="复查整改",
-        submit="提交复查结论",
-        do=lambda h, d: services.verify(
-            h,
-            actor=request.user,
-            passed=d["passed"],
-            note=d["note"],
-            photos=d["photos"],
-            signature=d["signature"],
-        ),
-        success="复查结论已记录。",
-        template="hazards/verify.html",
-        extra={"case": case},
-    )
-
-
-@login_required
-def hazard_extension(request: HttpRequest, pk: int) -> HttpResponse:
-    h = _hazard_or_404(request, pk)
-    return _action(
-        request,
-        pk,
-        action="extension",
-        form_class=forms.ExtensionForm,
-        title="申请延期",
-        submit="提交延期申请",
-        intro=f"当前整改期限：{h.current_deadline:%Y-%m-%d}（原定 {h.original_deadline:%Y-%m-%d}）。"
-        "延期须经审批，批准前期限不变。",
-        do=lambda h, d: services.request_extension(
-            h, actor=request.user, requested_deadline=d["requested_deadline"], reason=d["reason"]
-        ),
-        success="延期申请已提交，等待审批。",
-    )
+    return VERIFY.respond(request, h, extra={"case": selectors.case_of(h)})
 
 
 @login_required
 def hazard_decide_extension(request: HttpRequest, pk: int, ext_id: int) -> HttpResponse:
     h = _hazard_or_404(request, pk)
     ext: Any = get_object_or_404(DeadlineExtension.objects.for_user(request.user).filter(hazard=h), pk=ext_id)
-    return _action(
-        request,
-        pk,
-        action="decide_extension",
-        form_class=forms.DecisionForm,
-        title="审批延期申请",
-        submit="提交审批",
-        intro=f"{ext.requested_by} 申请由 {ext.previous_deadline:%Y-%m-%d} 延至 {ext.requested_deadline:%Y-%m-%d}。"
-        f"理由：{ext.reason}",
-        do=lambda h, d: services.decide_extension(
-            ext, actor=request.user, approve=d["approve"], note=d["note"]
-        ),
-        success="审批结果已记录。",
-    )
-
-
-@login_required
-def hazard_void(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        action="void",
-        form_class=forms.ReasonForm,
-        title="作废隐患",
-        submit="确认作废",
-        danger=True,
-        intro="作废用于登记错误或重复登记的隐患。作废后记录仍保留在历史中，不可恢复。",
-        do=lambda h, d: services.void_hazard(h, actor=request.user, reason=d["reason"]),
-        success="隐患已作废。",
-    )
-
-
-@login_required
-def hazard_supervise(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        action="supervise",
-        form_class=forms.SuperviseForm,
-        title="挂牌督办",
-        submit="挂牌督办",
-        intro="挂牌督办后，企业须按周期报送治理进展，直至隐患复查销号。",
-        do=lambda h, d: services.list_supervision(
-            h,
-            actor=request.user,
-            supervising_unit=d["supervising_unit"],
-            requirements=d["requirements"],
-            report_every_days=d["report_every_days"],
-        ),
-        success="已挂牌督办。",
-    )
-
-
-@login_required
-def hazard_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        action="progress",
-        form_class=forms.ProgressForm,
-        title="报送督办进展",
-        submit="报送",
-        do=lambda h, d: services.add_progress_report(
-            h, actor=request.user, progress=d["progress"], percent=d["percent"], photos=d["photos"]
-        ),
-        success="进展已报送。",
-    )
-
-
-@login_required
-def hazard_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        action="lift",
-        form_class=forms.NoteForm,
-        title="解除挂牌督办",
-        submit="解除督办",
-        do=lambda h, d: services.lift_supervision(h, actor=request.user, note=d["note"]),
-        success="已解除挂牌督办。",
-    )
+    return DECIDE_EXTENSION.respond(request, h, target=ext)
 
 
 # ----------------------------------------------------------------------------------------------- my work

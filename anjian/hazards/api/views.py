@@ -158,45 +158,51 @@ class HazardViewSet(
             services.update_hazard(h, actor=request.user, data=self._input(s.HazardUpdateSerializer))
         )
 
+    def _step(
+        self,
+        service: Any,
+        request_serializer: type[Any],
+        reply: type[Any] | None = None,
+        *,
+        created: bool = True,
+    ) -> Response:
+        """A transition: the input is validated first (400), then the hazard is fetched in the caller's
+        scope (404) and the service decides (403/409 with the reason); the serializer's fields are the
+        service's keyword arguments. Answers with the fresh hazard, or with `reply` of what the service
+        returned (201 when `created`)."""
+        data = self._input(request_serializer)
+        h = self.get_object()
+        out = service(h, actor=self.request.user, **data)
+        if reply is None:
+            return self._hazard(h)
+        return Response(reply(out).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
     @extend_schema(request=s.LevelSerializer, responses={200: s.HazardSerializer, **CONFLICT})
     @action(detail=True, methods=["post"], url_path="confirm-level")
     def confirm_level(self, request: Request, pk: str | None = None) -> Response:
-        d = self._input(s.LevelSerializer)
-        return self._hazard(services.confirm_level(self.get_object(), actor=request.user, **d))
+        return self._step(services.confirm_level, s.LevelSerializer)
 
     @extend_schema(request=s.PlanSerializer, responses={201: s.PlanSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def plan(self, request: Request, pk: str | None = None) -> Response:
-        ser = s.PlanSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        plan = services.submit_governance_plan(
-            self.get_object(), actor=request.user, data=dict(ser.validated_data)
-        )
+        d = self._input(s.PlanSerializer)  # (the six parts go to the service as one mapping)
+        plan = services.submit_governance_plan(self.get_object(), actor=request.user, data=d)
         return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.NoteSerializer, responses={200: s.HazardSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str | None = None) -> Response:
-        d = self._input(s.NoteSerializer)
-        return self._hazard(
-            services.start_rectification(self.get_object(), actor=request.user, note=d["note"])
-        )
+        return self._step(services.start_rectification, s.NoteSerializer)
 
     @extend_schema(request=s.EvidenceSerializer, responses={200: s.HazardSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        d = self._input(s.EvidenceSerializer)
-        h = self.get_object()
-        services.submit_rectification(h, actor=request.user, note=d["note"], photos=d["photos"])
-        return self._hazard(h)
+        return self._step(services.submit_rectification, s.EvidenceSerializer)
 
     @extend_schema(request=s.VerifySerializer, responses={200: s.HazardSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
-        d = self._input(s.VerifySerializer)
-        h = self.get_object()
-        services.verify(h, actor=request.user, **d)
-        return self._hazard(h)
+        return self._step(services.verify, s.VerifySerializer)
 
     @extend_schema(
         methods=["post"],
@@ -217,29 +223,22 @@ class HazardViewSet(
     @extend_schema(request=s.ReasonSerializer, responses={200: s.HazardSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def void(self, request: Request, pk: str | None = None) -> Response:
-        d = self._input(s.ReasonSerializer)
-        return self._hazard(services.void_hazard(self.get_object(), actor=request.user, reason=d["reason"]))
+        return self._step(services.void_hazard, s.ReasonSerializer)
 
     @extend_schema(request=s.SuperviseSerializer, responses={201: s.SupervisionSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def supervise(self, request: Request, pk: str | None = None) -> Response:
-        d = self._input(s.SuperviseSerializer)
-        sup = services.list_supervision(self.get_object(), actor=request.user, **d)
-        return Response(s.SupervisionSerializer(sup).data, status=status.HTTP_201_CREATED)
+        return self._step(services.list_supervision, s.SuperviseSerializer, s.SupervisionSerializer)
 
     @extend_schema(request=s.ProgressSerializer, responses={201: s.ProgressReportSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def progress(self, request: Request, pk: str | None = None) -> Response:
-        d = self._input(s.ProgressSerializer)
-        report = services.add_progress_report(self.get_object(), actor=request.user, **d)
-        return Response(s.ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        return self._step(services.add_progress_report, s.ProgressSerializer, s.ProgressReportSerializer)
 
     @extend_schema(request=s.NoteSerializer, responses={200: s.SupervisionSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def lift(self, request: Request, pk: str | None = None) -> Response:
-        d = self._input(s.NoteSerializer)
-        sup = services.lift_supervision(self.get_object(), actor=request.user, note=d["note"])
-        return Response(s.SupervisionSerializer(sup).data)
+        return self._step(services.lift_supervision, s.NoteSerializer, s.SupervisionSerializer, created=False)
 
     @extend_schema(responses={200: s.EventSerializer(many=True)})
     @action(detail=True, methods=["get"])
