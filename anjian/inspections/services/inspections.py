@@ -35,6 +35,7 @@ from anjian.inspections.models import ChecklistVersion, Inspection, InspectionPl
 from anjian.inspections.services.access import fetch, may_handle_plan
 from anjian.inspections.services.cleaning import clean_text, maybe_int
 from anjian.inspections.services.events import record_event
+from anjian.inspections.services.plans import change_plan
 from anjian.org.choices import AssignmentKind, AssignmentStatus
 from anjian.org.models import Assignment, Visit
 from anjian.org.permissions import require
@@ -287,17 +288,7 @@ def _submit(
     )
 
     if plan is not None:
-        before = audit.snapshot(plan)
-        plan.status = PlanStatus.DONE
-        plan.save(update_fields=["status", "updated_at"])
-        audit.record(
-            actor=actor,
-            action="complete",
-            obj=plan,
-            before=before,
-            after=audit.snapshot(plan),
-            only_changes=True,
-        )
+        change_plan(plan, actor=actor, action="complete", values={"status": PlanStatus.DONE})
     _record_visit(inspection, actor=actor, summary=summary)
     return inspection
 

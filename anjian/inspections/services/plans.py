@@ -132,15 +132,35 @@ def _assignment_for(value: Any, person: User, enterprise: Enterprise, day: dt.da
     return a
 
 
-@transaction.atomic
-def update_plan(plan: InspectionPlan | int, *, actor: Any, data: Mapping[str, Any]) -> InspectionPlan:
-    """Change the date, people, departments, checklist or notes of a plan that is still to be done."""
+def _open_plan(plan: InspectionPlan | int, actor: Any, *, verb: str, refusal: str) -> InspectionPlan:
+    """The plan, locked, when the actor may `verb` it (修改, 取消) and it is still to be done."""
     p = fetch(InspectionPlan, plan, actor, lock=True)
     require(actor, "inspection.plan")
     if not may_handle_plan(actor, p):
-        raise PermissionDeniedError("只有检查负责人或安委办可以修改该计划。")
+        raise PermissionDeniedError(f"只有检查负责人或安委办可以{verb}该计划。")
     if p.status != PlanStatus.PLANNED:
-        raise ConflictError(f"该计划{p.get_status_display()}，不能再修改。")
+        raise ConflictError(f"该计划{p.get_status_display()}，{refusal}。")
+    return p
+
+
+def change_plan(
+    plan: InspectionPlan, *, actor: Any, action: str, values: Mapping[str, Any], note: str = ""
+) -> None:
+    """Set `values` on the plan, save just those fields and audit the change as `action`."""
+    before = audit.snapshot(plan)
+    for field, value in values.items():
+        setattr(plan, field, value)
+    plan.save(update_fields=[*values, "updated_at"])
+    after = audit.snapshot(plan)
+    audit.record(
+        actor=actor, action=action, obj=plan, before=before, after=after, only_changes=True, note=note
+    )
+
+
+@transaction.atomic
+def update_plan(plan: InspectionPlan | int, *, actor: Any, data: Mapping[str, Any]) -> InspectionPlan:
+    """Change the date, people, departments, checklist or notes of a plan that is still to be done."""
+    p = _open_plan(plan, actor, verb="修改", refusal="不能再修改")
     before = audit.snapshot(p, m2m=["co_inspectors", "departments"])
     if "planned_date" in data:
         day = clean_date(data.get("planned_date"), "planned_date", "计划日期")
@@ -179,28 +199,20 @@ def update_plan(plan: InspectionPlan | int, *, actor: Any, data: Mapping[str, An
 @transaction.atomic
 def cancel_plan(plan: InspectionPlan | int, *, actor: Any, reason: str) -> InspectionPlan:
     """Cancel a plan with a reason (e.g. enterprise closed, moved to another day); it stays on record."""
-    p = fetch(InspectionPlan, plan, actor, lock=True)
-    require(actor, "inspection.plan")
-    if not may_handle_plan(actor, p):
-        raise PermissionDeniedError("只有检查负责人或安委办可以取消该计划。")
-    if p.status != PlanStatus.PLANNED:
-        raise ConflictError(f"该计划{p.get_status_display()}，不能取消。")
+    p = _open_plan(plan, actor, verb="取消", refusal="不能取消")
     reason = clean_text(reason, 300)
     if not reason:
         raise ValidationError({"reason": "请填写取消原因。"})
-    before = audit.snapshot(p)
-    p.status = PlanStatus.CANCELLED
-    p.cancelled_at = timezone.now()
-    p.cancelled_by = actor
-    p.cancel_reason = reason
-    p.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
-    audit.record(
+    change_plan(
+        p,
         actor=actor,
         action="cancel",
-        obj=p,
-        before=before,
-        after=audit.snapshot(p),
-        only_changes=True,
+        values={
+            "status": PlanStatus.CANCELLED,
+            "cancelled_at": timezone.now(),
+            "cancelled_by": actor,
+            "cancel_reason": reason,
+        },
         note=reason,
     )
     record_event(InspectionEventType.PLAN_CANCELLED, actor=actor, plan=p, reason=reason)
