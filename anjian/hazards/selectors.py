@@ -203,7 +203,8 @@ def hazard_for_case(user: Any, pk: int) -> Hazard | None:
 
 # ------------------------------------------------------------------------------------ allowed actions
 def allowed_actions(h: Hazard, user: Any, case: Case | None = None) -> set[str]:
-    """The actions `user` may take on `h` in its current state (buttons shown on the detail page)."""
+    """The actions `user` may take on `h` in its current state (buttons shown on the detail page).
+    Without `case` (an action page), the pending extension and the last evidence are read here."""
     actions: set[str] = set()
     if not getattr(user, "is_authenticated", False):
         return actions
@@ -233,10 +234,16 @@ def allowed_actions(h: Hazard, user: Any, case: Case | None = None) -> set[str]:
     if h.state == State.RECTIFYING and can(user, "hazard.submit_rectification"):
         actions.add("submit")
     if h.state == State.AWAITING_VERIFICATION and can(user, "hazard.verify") and not is_enterprise:
-        last = case.rectifications[-1] if case is not None and case.rectifications else None
+        if case is not None:
+            last = case.rectifications[-1] if case.rectifications else None
+        else:
+            last = h.rectifications.order_by("-submitted_at", "-id").first()
         if last is None or last.submitted_by_id != user.pk:
             actions.add("verify")
-    pending = case.pending_extension if case is not None else None
+    if case is not None:
+        pending = case.pending_extension
+    else:
+        pending = h.extensions.filter(status=ExtensionStatus.PENDING).first()
     if h.state in OPEN_STATES and can(user, "hazard.request_extension") and pending is None:
         actions.add("extension")
     if (

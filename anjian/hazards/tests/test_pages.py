@@ -400,6 +400,28 @@ def test_extension_pages(world, make_hazard):
     assert h.current_deadline == new and h.original_deadline != new
 
 
+def test_action_pages_open_exactly_when_the_detail_page_offers_them(world, make_hazard):
+    """The decision page of a pending extension opens from its button (it used to bounce back to the
+    detail page); a second request while one is pending, and the verification of one's own evidence,
+    are not offered and send back to the detail page."""
+    h = make_hazard()
+    ext = services.request_extension(
+        h,
+        actor=world.officer_a,
+        requested_deadline=h.current_deadline + dt.timedelta(days=5),
+        reason="配件未到",
+    )
+    worker = world.client(world.worker_a)
+    assert f"/hazards/{h.pk}/extension/{ext.pk}/" in worker.get(f"/hazards/{h.pk}/").content.decode()
+    response = worker.get(f"/hazards/{h.pk}/extension/{ext.pk}/")
+    assert response.status_code == 200 and "理由：配件未到" in response.content.decode()
+    assert world.client(world.officer_a).get(f"/hazards/{h.pk}/extension/").status_code == 302
+    services.start_rectification(h, actor=world.inspector_a1)
+    services.submit_rectification(h, actor=world.inspector_a1, note="代企业上传", photos=[photo()])
+    assert world.client(world.inspector_a1).get(f"/hazards/{h.pk}/verify/").status_code == 302
+    assert world.client(world.worker_a).get(f"/hazards/{h.pk}/verify/").status_code == 200
+
+
 def test_major_plan_and_supervision_pages(world, make_hazard):
     h = make_hazard(actor=world.office, level="major", funds="20000")
     officer = world.client(world.officer_a)
