@@ -31,7 +31,13 @@ from anjian.inspections.choices import (
     Outcome,
     PlanStatus,
 )
-from anjian.inspections.models import ChecklistVersion, Inspection, InspectionPlan, InspectionResult
+from anjian.inspections.models import (
+    ChecklistItem,
+    ChecklistVersion,
+    Inspection,
+    InspectionPlan,
+    InspectionResult,
+)
 from anjian.inspections.services.access import fetch, may_handle_plan
 from anjian.inspections.services.cleaning import clean_text, maybe_int
 from anjian.inspections.services.events import record_event
@@ -134,21 +140,7 @@ def _submit(
     *, actor: Any, client_uuid: uuid.UUID, payload: Mapping[str, Any], files: Mapping[str, Sequence[Any]]
 ) -> Inspection:
     require(actor, "inspection.perform")
-    plan = None
-    if payload.get("plan") not in (None, ""):
-        plan = fetch(InspectionPlan, payload["plan"], actor, lock=True, field="plan")
-        if not may_handle_plan(actor, plan):
-            raise PermissionDeniedError("您不是该检查计划的检查人员。")
-        if plan.status != PlanStatus.PLANNED:
-            raise ConflictError(f"该检查计划{plan.get_status_display()}，不能再提交检查。")
-        enterprise = plan.enterprise
-        if payload.get("enterprise") not in (None, "") and str(payload["enterprise"]) != str(enterprise.pk):
-            raise ValidationError({"enterprise": "检查对象与检查计划不一致。"})
-    elif payload.get("enterprise") in (None, ""):
-        raise ValidationError({"enterprise": "请选择检查对象。"})
-    else:
-        enterprise = fetch(Enterprise, payload["enterprise"], actor, field="enterprise")
-
+    plan, enterprise = _plan_and_enterprise(actor, payload)
     version = (
         ChecklistVersion.objects.select_related("template")
         .filter(pk=maybe_int(payload.get("checklist_version")) or 0)
@@ -157,8 +149,90 @@ def _submit(
     if version is None:
         raise ValidationError({"checklist_version": "请选择检查表。"})
 
+    # Every problem of the submission is reported at once, field by field.
     errors: dict[str, list[str]] = {}
     items = list(version.items.order_by("order"))
+    answers = _answers(items, payload, files, errors)
+    representative = clean_text(payload.get("representative_name"), 50)
+    if not representative:
+        errors.setdefault("representative_name", []).append("请填写企业代表姓名。")
+    signatures = _signatures(files, errors)
+    lat, lng, accuracy = _location(payload, errors)
+    started_at = _started_at(payload.get("started_at"), errors)
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    outcomes = [answers[i.pk]["outcome"] for i in items]
+    inspection = Inspection(
+        plan=plan,
+        enterprise=enterprise,
+        checklist_version=version,
+        inspector=actor,
+        co_inspector_names=clean_text(payload.get("co_inspector_names"), 300),
+        started_at=min(started_at, now),
+        submitted_at=now,
+        status=InspectionStatus.SUBMITTED,
+        lat=lat,
+        lng=lng,
+        accuracy=accuracy,
+        location_note=clean_text(payload.get("location_note"), 200),
+        representative_name=representative,
+        summary=clean_text(payload.get("summary"), 5000),
+        client_uuid=client_uuid,
+        item_count=len(items),
+        failed_count=outcomes.count(Outcome.FAIL),
+        na_count=outcomes.count(Outcome.NA),
+        created_by=actor,
+    )
+    inspection.save(force_insert=True)
+    if plan is not None:
+        inspection.co_inspectors.set(list(plan.co_inspectors.all()))
+    photo_count = _save_results(inspection, items, answers, files, actor=actor)
+    for purpose, upload in signatures.items():
+        try:
+            store_attachment(upload, owner=inspection, actor=actor, kinds=(IMAGE,), purpose=purpose)
+        except ValidationError as exc:
+            raise ValidationError({purpose: f"签名图片无效：{exc.messages[0]}"}) from None
+
+    after = audit.snapshot(inspection)
+    after["results"] = {str(i.order): answers[i.pk]["outcome"] for i in items}
+    after["photos"] = photo_count
+    audit.record(actor=actor, action="submit", obj=inspection, after=after)
+    summary = f"{version.template.name}（第{version.version}版）{len(items)} 项，不合格 {inspection.failed_count} 项"
+    record_event(
+        InspectionEventType.SUBMITTED, actor=actor, inspection=inspection, plan=plan, summary=summary
+    )
+
+    if plan is not None:
+        change_plan(plan, actor=actor, action="complete", values={"status": PlanStatus.DONE})
+    _record_visit(inspection, actor=actor, summary=summary)
+    return inspection
+
+
+def _plan_and_enterprise(actor: Any, payload: Mapping[str, Any]) -> tuple[InspectionPlan | None, Enterprise]:
+    """What is inspected: the plan's enterprise (a plan the actor handles, still to be done) or one in scope."""
+    if payload.get("plan") in (None, ""):
+        if payload.get("enterprise") in (None, ""):
+            raise ValidationError({"enterprise": "请选择检查对象。"})
+        return None, fetch(Enterprise, payload["enterprise"], actor, field="enterprise")
+    plan = fetch(InspectionPlan, payload["plan"], actor, lock=True, field="plan")
+    if not may_handle_plan(actor, plan):
+        raise PermissionDeniedError("您不是该检查计划的检查人员。")
+    if plan.status != PlanStatus.PLANNED:
+        raise ConflictError(f"该检查计划{plan.get_status_display()}，不能再提交检查。")
+    if payload.get("enterprise") not in (None, "") and str(payload["enterprise"]) != str(plan.enterprise.pk):
+        raise ValidationError({"enterprise": "检查对象与检查计划不一致。"})
+    return plan, plan.enterprise
+
+
+def _answers(
+    items: list[ChecklistItem],
+    payload: Mapping[str, Any],
+    files: Mapping[str, Sequence[Any]],
+    errors: dict[str, list[str]],
+) -> dict[int, dict[str, Any]]:
+    """One answer per item of the version (by item id); problems with answers and photos go to `errors`."""
     by_id = {i.pk: i for i in items}
     answers: dict[int, dict[str, Any]] = {}
     rows = payload.get("results")
@@ -197,10 +271,11 @@ def _submit(
     total_photos = sum(len(v) for k, v in files.items() if k.startswith("photo_"))
     if total_photos > MAX_PHOTOS_TOTAL:
         errors.setdefault("photos", []).append(f"一次检查最多上传 {MAX_PHOTOS_TOTAL} 张照片。")
+    return answers
 
-    representative = clean_text(payload.get("representative_name"), 50)
-    if not representative:
-        errors.setdefault("representative_name", []).append("请填写企业代表姓名。")
+
+def _signatures(files: Mapping[str, Sequence[Any]], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The two drawn signatures (inspector, enterprise representative) by purpose; missing or blank → `errors`."""
     signatures: dict[str, Any] = {}
     for purpose, label in (
         (PURPOSE_SIGNATURE_INSPECTOR, "检查人员签名"),
@@ -213,7 +288,13 @@ def _submit(
             errors.setdefault(purpose, []).append(f"{label}是空白的，请重新签名。")
         else:
             signatures[purpose] = upload
+    return signatures
 
+
+def _location(
+    payload: Mapping[str, Any], errors: dict[str, list[str]]
+) -> tuple[float | None, float | None, float | None]:
+    """GPS position and accuracy of the phone (all optional; latitude and longitude come together)."""
     lat = _float(payload.get("lat"), "lat", "纬度", errors)
     lng = _float(payload.get("lng"), "lng", "经度", errors)
     accuracy = _float(payload.get("accuracy"), "accuracy", "定位精度", errors)
@@ -225,37 +306,18 @@ def _submit(
             errors.setdefault("lat", []).append(message)
     if accuracy is not None and accuracy < 0:
         errors.setdefault("accuracy", []).append("定位精度不能为负数。")
-    started_at = _started_at(payload.get("started_at"), errors)
-    if errors:
-        raise ValidationError(errors)
+    return lat, lng, accuracy
 
-    now = timezone.now()
-    outcomes = [answers[i.pk]["outcome"] for i in items]
-    inspection = Inspection(
-        plan=plan,
-        enterprise=enterprise,
-        checklist_version=version,
-        inspector=actor,
-        co_inspector_names=clean_text(payload.get("co_inspector_names"), 300),
-        started_at=min(started_at, now),
-        submitted_at=now,
-        status=InspectionStatus.SUBMITTED,
-        lat=lat,
-        lng=lng,
-        accuracy=accuracy,
-        location_note=clean_text(payload.get("location_note"), 200),
-        representative_name=representative,
-        summary=clean_text(payload.get("summary"), 5000),
-        client_uuid=client_uuid,
-        item_count=len(items),
-        failed_count=outcomes.count(Outcome.FAIL),
-        na_count=outcomes.count(Outcome.NA),
-        created_by=actor,
-    )
-    inspection.save(force_insert=True)
-    if plan is not None:
-        inspection.co_inspectors.set(list(plan.co_inspectors.all()))
 
+def _save_results(
+    inspection: Inspection,
+    items: list[ChecklistItem],
+    answers: dict[int, dict[str, Any]],
+    files: Mapping[str, Sequence[Any]],
+    *,
+    actor: Any,
+) -> int:
+    """One result per item with its photos; returns how many photos were stored."""
     photo_count = 0
     for item in items:
         row = answers[item.pk]
@@ -272,25 +334,7 @@ def _submit(
                     {"photos": f"第 {item.order} 项第 {n} 张照片：{exc.messages[0]}"}
                 ) from None
             photo_count += 1
-    for purpose, upload in signatures.items():
-        try:
-            store_attachment(upload, owner=inspection, actor=actor, kinds=(IMAGE,), purpose=purpose)
-        except ValidationError as exc:
-            raise ValidationError({purpose: f"签名图片无效：{exc.messages[0]}"}) from None
-
-    after = audit.snapshot(inspection)
-    after["results"] = {str(i.order): answers[i.pk]["outcome"] for i in items}
-    after["photos"] = photo_count
-    audit.record(actor=actor, action="submit", obj=inspection, after=after)
-    summary = f"{version.template.name}（第{version.version}版）{len(items)} 项，不合格 {inspection.failed_count} 项"
-    record_event(
-        InspectionEventType.SUBMITTED, actor=actor, inspection=inspection, plan=plan, summary=summary
-    )
-
-    if plan is not None:
-        change_plan(plan, actor=actor, action="complete", values={"status": PlanStatus.DONE})
-    _record_visit(inspection, actor=actor, summary=summary)
-    return inspection
+    return photo_count
 
 
 def _record_visit(inspection: Inspection, *, actor: Any, summary: str) -> None:
