@@ -103,6 +103,20 @@ class PrivateBroker:
                 self.proc.wait(5)
 
 
+def forget_session(host: str, port: int, client_id: str) -> None:
+    """Drop the persistent session a test consumer left at a shared broker (connect with a clean start,
+    disconnect with the default session expiry of 0)."""
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    try:
+        c.connect(host, port, clean_start=True)
+        c.loop_start()
+        time.sleep(0.2)
+        c.disconnect()
+        c.loop_stop()
+    except OSError:
+        pass
+
+
 class BrokerStore:
     """Follows `$SYS/broker/store/messages/count` of a private broker (messages it holds: queued for
     the consumer plus sent but not yet acknowledged)."""
