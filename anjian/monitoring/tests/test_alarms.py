@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.test import Client
 
 from anjian.core.errors import ConflictError, PermissionDeniedError
 from anjian.core.models import AuditEntry
@@ -217,3 +218,51 @@ def test_sse_stream_sends_changed_alarms(world: Any, alarm_a1: Alarm, monkeypatc
     assert r["Content-Type"].startswith("text/event-stream")
     body = b"".join(r.streaming_content).decode()
     assert "event: alarms" in body and f'"id":{alarm_a1.pk}' in body
+
+
+def _open_stream(live_server: Any, user: Any) -> tuple[Any, Any]:
+    """GET the board's event stream from the live server as `user`; returns (connection, response) once
+    the stream has polled the database (its first `cursor` event: nothing changed since)."""
+    import http.client
+    import urllib.parse
+
+    from django.conf import settings
+
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    server = urllib.parse.urlsplit(live_server.url)
+    conn = http.client.HTTPConnection(server.hostname or "127.0.0.1", server.port, timeout=10)
+    conn.request("GET", "/monitoring/board/stream/", headers={"Cookie": cookie})
+    resp = conn.getresponse()
+    assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/event-stream")
+    _read_until(resp, b"event: cursor")
+    return conn, resp
+
+
+def _read_until(resp: Any, marker: bytes) -> bytes:
+    received = b""
+    while marker not in received:
+        chunk = resp.read1(4096)
+        assert chunk, f"the stream ended before {marker!r}: {received!r}"
+        received += chunk
+    return received
+
+
+def test_sse_stream_ends_soon_after_the_browser_leaves(live_server: Any, world: Any) -> None:
+    """A board left in the browser (closed, or a click to an alarm's page) must not hold a server thread
+    and a database connection until the stream's end: idle polls write a comment line, and the failed
+    write ends the stream within a poll or two. Without it, nothing was written for 10 s at a time."""
+    import threading
+    import time
+
+    before = set(threading.enumerate())
+    conn, resp = _open_stream(live_server, world.inspector_a1)
+    streams = [t for t in threading.enumerate() if t not in before and "process_request_thread" in t.name]
+    assert len(streams) == 1
+    resp.close()
+    conn.close()
+    left = time.monotonic()
+    streams[0].join(5)
+    assert not streams[0].is_alive(), "the stream still runs 5 s after its client left"
+    assert time.monotonic() - left < 3

@@ -84,8 +84,9 @@ def board_feed(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def board_stream(request: HttpRequest) -> StreamingHttpResponse:
-    """Server-sent events: `alarm` events for each new or changed alarm; the browser reconnects with the
-    last cursor when the stream ends (every ~25 s, so server threads are released)."""
+    """Server-sent events: `alarms` events for each new or changed alarm; the browser reconnects with the
+    last cursor when the stream ends (every ~25 s, so server threads are released); a board closed in
+    the browser ends it within a poll or two."""
     need(request, "monitoring.view")
     user = request.user
     since = _since(request)
@@ -108,6 +109,11 @@ def board_stream(request: HttpRequest) -> StreamingHttpResponse:
                 elif time.monotonic() - last_ping > 10:
                     last_ping = time.monotonic()
                     yield b"event: cursor\ndata: " + orjson.dumps({"cursor": _ms(cursor)}) + b"\n\n"
+                else:
+                    # A comment line, ignored by EventSource. Writing something every poll is how the server
+                    # learns that the board was left (the write fails): the thread and its database
+                    # connection are released within a second, not when the stream would have ended.
+                    yield b":\n\n"
                 time.sleep(STREAM_POLL)
         finally:
             close_old_connections()
