@@ -86,9 +86,12 @@ def board_alarms(user: Any) -> list[dict[str, Any]]:
     return [alarm_payload(a, can_handle=handle) for a in qs]
 
 
-def board_changes(user: Any, since: dt.datetime) -> tuple[list[dict[str, Any]], dt.datetime]:
+def board_changes(
+    user: Any, since: dt.datetime, sent: dict[int, int] | None = None
+) -> tuple[list[dict[str, Any]], dt.datetime]:
     """Alarms changed at or after `since` (with a 2 s overlap: the client ignores versions it has),
-    and the cursor for the next call."""
+    and the cursor for the next call. With `sent` (alarm id → version, kept by an event stream across
+    its polls), versions already sent are left out and `sent` is updated."""
     handle = can(user, "alarm.handle")
     now = timezone.now()
     qs = (
@@ -98,6 +101,9 @@ def board_changes(user: Any, since: dt.datetime) -> tuple[list[dict[str, Any]], 
     )
     rows = list(qs)
     cursor = max([now - dt.timedelta(seconds=1), *[a.updated_at for a in rows]])
+    if sent is not None:
+        rows = [a for a in rows if sent.get(a.pk, 0) < a.version]
+        sent.update((a.pk, a.version) for a in rows)
     return [alarm_payload(a, can_handle=handle) for a in rows], cursor
 
 

@@ -220,6 +220,23 @@ def test_sse_stream_sends_changed_alarms(world: Any, alarm_a1: Alarm, monkeypatc
     assert "event: alarms" in body and f'"id":{alarm_a1.pk}' in body
 
 
+def test_board_changes_of_a_stream_leave_out_versions_already_sent(world: Any, alarm_a1: Alarm) -> None:
+    """The stream polls with a 2 s overlap; what it has sent is not sent again, a new version is."""
+    from anjian.monitoring import selectors
+
+    since = alarm_a1.updated_at
+    sent: dict[int, int] = {}
+    first, cursor = selectors.board_changes(world.inspector_a1, since, sent)
+    assert [a["id"] for a in first] == [alarm_a1.pk] and sent == {alarm_a1.pk: alarm_a1.version}
+    again, cursor = selectors.board_changes(world.inspector_a1, cursor, sent)
+    assert again == []
+    assert [a["id"] for a in selectors.board_changes(world.inspector_a1, cursor)[0]] == [alarm_a1.pk]
+    alarms.acknowledge_alarm(alarm_a1.pk, actor=world.inspector_a1)
+    changed, cursor = selectors.board_changes(world.inspector_a1, cursor, sent)
+    assert [(a["id"], a["state"]) for a in changed] == [(alarm_a1.pk, AlarmState.ACKNOWLEDGED)]
+    assert sent == {alarm_a1.pk: alarm_a1.version + 1}
+
+
 def _open_stream(live_server: Any, user: Any) -> tuple[Any, Any]:
     """GET the board's event stream from the live server as `user`; returns (connection, response) once
     the stream has polled the database (its first `cursor` event: nothing changed since)."""
