@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
 from django.test import Client
 
@@ -283,3 +284,26 @@ def test_sse_stream_ends_soon_after_the_browser_leaves(live_server: Any, world: 
     streams[0].join(5)
     assert not streams[0].is_alive(), "the stream still runs 5 s after its client left"
     assert time.monotonic() - left < 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a server-side disconnect needs PostgreSQL")
+def test_sse_stream_survives_its_database_connection_being_cut(
+    live_server: Any, world: Any, alarm_a1: Alarm
+) -> None:
+    """PostgreSQL ends the stream's session (a restart, an administrator): the next poll fails, the one
+    after reconnects, and a later change still reaches the open board on the same stream."""
+    conn, resp = _open_stream(live_server, world.inspector_a1)
+    try:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND query LIKE %s",
+                ['SELECT "monitoring_alarm"."id", %'],  # the stream's poll (the text shown is cut at 1 kB)
+            )
+            assert [row[0] for row in cur.fetchall()] == [True], "the stream's session was not found"
+        alarms.acknowledge_alarm(alarm_a1.pk, actor=world.inspector_a1)
+        received = _read_until(resp, b'"state":"acknowledged"')
+        assert b"event: alarms" in received and f'"id":{alarm_a1.pk}'.encode() in received
+    finally:
+        resp.close()
+        conn.close()

@@ -4,6 +4,7 @@ alarm list, detail and actions (acknowledge, close with a disposal note, turn in
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Iterator
 
@@ -12,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -38,6 +39,8 @@ STREAM_SECONDS = 25.0
 # An alarm reaches an open board within a second of the device's message (issue 4): the consumer commits
 # it in ~0.1 s, the stream finds it at its next poll. One indexed query per poll while nothing changes.
 STREAM_POLL = 0.25
+STREAM_DB_RETRIES = 4  # polls in a row that may fail on a database error before the stream ends
+log = logging.getLogger(__name__)
 
 
 def _since(request: HttpRequest) -> dt.datetime:
@@ -99,15 +102,28 @@ def board_stream(request: HttpRequest) -> StreamingHttpResponse:
         started = time.monotonic()
         last_ping = 0.0
         yield b"retry: 1000\n\n"
+        failures = 0
         try:
             while time.monotonic() - started < STREAM_SECONDS:
-                changes, cursor = selectors.board_changes(user, cursor, sent)
+                try:
+                    seen = dict(sent)
+                    changes, next_cursor = selectors.board_changes(user, cursor, seen)
+                    counts = selectors.board_counts(user) if changes else None
+                except OperationalError:
+                    # A moment's database trouble (a lock, a restart): the next poll asks again from the
+                    # same cursor, so nothing is missed. If it persists, the stream ends; the browser
+                    # reconnects and, failing that, shows the connection as down and polls.
+                    failures += 1
+                    if failures > STREAM_DB_RETRIES:
+                        log.warning("board stream ended: database unavailable", exc_info=True)
+                        return
+                    close_old_connections()
+                    time.sleep(STREAM_POLL)
+                    continue
+                failures = 0
+                sent, cursor = seen, next_cursor
                 if changes:
-                    payload = {
-                        "alarms": changes,
-                        "cursor": _ms(cursor),
-                        "counts": selectors.board_counts(user),
-                    }
+                    payload = {"alarms": changes, "cursor": _ms(cursor), "counts": counts}
                     yield b"event: alarms\ndata: " + orjson.dumps(payload) + b"\n\n"
                 elif time.monotonic() - last_ping > 10:
                     last_ping = time.monotonic()
