@@ -148,7 +148,12 @@ def chromium() -> Any:
             pytest.fail("Chromium is required in CI (apt-get install chromium)")
         pytest.skip("Chromium not installed")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
+
+    # From here on Django gives this thread new connection objects (Playwright runs an event loop in
+    # it): close the current ones, or they stay open to the end and block dropping the test database.
+    connections.close_all()
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
