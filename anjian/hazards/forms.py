@@ -15,6 +15,7 @@ from django.utils import timezone
 from anjian.core.errors import ServiceError
 from anjian.hazards.choices import Level
 from anjian.hazards.models import GovernancePlan, Hazard
+from anjian.hazards.services.registration import EDITABLE_FIELDS
 from anjian.inspections.choices import AccidentType, HazardCategory
 
 
@@ -78,19 +79,7 @@ class HazardForm(forms.ModelForm):
 
     class Meta:
         model = Hazard
-        fields = [
-            "title",
-            "description",
-            "category",
-            "accident_type",
-            "location",
-            "lat",
-            "lng",
-            "responsible_name",
-            "responsible_phone",
-            "measures",
-            "funds",
-        ]
+        fields = list(EDITABLE_FIELDS)  # exactly what the services let a caller set
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "measures": forms.Textarea(attrs={"rows": 3}),

@@ -103,6 +103,26 @@ class PrivateBroker:
                 self.proc.wait(5)
 
 
+def mosquitto_pub(
+    topic: str,
+    payload: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 1883,
+    username: str = "",
+    password: str = "",
+    client_id: str = "",
+) -> None:
+    """Publish one message at QoS 1 with the Mosquitto command-line client, as a device or an operator
+    would (returns once the broker acknowledged it)."""
+    args = ["mosquitto_pub", "-h", host, "-p", str(port), "-q", "1", "-t", topic, "-m", payload]
+    if username:
+        args += ["-u", username, "-P", password]
+    if client_id:
+        args += ["-i", client_id]
+    subprocess.run(args, check=True, timeout=10)  # noqa: S603
+
+
 def forget_session(host: str, port: int, client_id: str) -> None:
     """Drop the persistent session a test consumer left at a shared broker (connect with a clean start,
     disconnect with the default session expiry of 0)."""

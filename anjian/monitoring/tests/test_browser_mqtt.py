@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import threading
 import time
 import uuid
@@ -26,6 +25,7 @@ from playwright.sync_api import expect
 from anjian.conftest import browser_login
 from anjian.monitoring.choices import AlarmEventType, AlarmState
 from anjian.monitoring.models import Alarm
+from anjian.monitoring.tests import streams
 from anjian.monitoring.tests.conftest import make_device
 from anjian.monitoring.tests.streams import forget_session, port_open, required
 
@@ -34,26 +34,9 @@ BROKER = ("127.0.0.1", 1883)
 
 
 def mosquitto_pub(topic: str, payload: str) -> None:
-    """Publish one message at QoS 1 with the Mosquitto command-line client (returns once the broker
-    acknowledged it)."""
-    subprocess.run(  # noqa: S603
-        [  # noqa: S607 (the Mosquitto client from the system)
-            "mosquitto_pub",
-            "-h",
-            BROKER[0],
-            "-p",
-            str(BROKER[1]),
-            "-q",
-            "1",
-            "-i",
-            f"anjian-test-pub-{uuid.uuid4().hex[:8]}",
-            "-t",
-            topic,
-            "-m",
-            payload,
-        ],
-        check=True,
-        timeout=10,
+    """Publish one message at QoS 1 with the Mosquitto command-line client, under its own client id."""
+    streams.mosquitto_pub(
+        topic, payload, host=BROKER[0], port=BROKER[1], client_id=f"anjian-test-pub-{uuid.uuid4().hex[:8]}"
     )
 
 

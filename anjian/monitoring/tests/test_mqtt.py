@@ -27,6 +27,7 @@ from django.db import connection
 from django.utils import timezone
 
 from anjian.monitoring.tests.conftest import make_device
+from anjian.monitoring.tests.streams import forget_session, mosquitto_pub
 
 pytestmark = pytest.mark.mqtt
 BROKER = ("127.0.0.1", 1883)
@@ -47,19 +48,6 @@ def _need_broker() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail("Mosquitto is required in CI at 127.0.0.1:1883")
         pytest.skip("Mosquitto not running at 127.0.0.1:1883")
-
-
-def _forget_session(client_id: str) -> None:
-    """Drop the persistent session the test consumer left at the shared broker."""
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-    try:
-        c.connect(*BROKER, clean_start=True)
-        c.loop_start()
-        time.sleep(0.2)
-        c.disconnect()
-        c.loop_stop()
-    except OSError:
-        pass
 
 
 @pytest.mark.django_db(transaction=True)
@@ -84,23 +72,7 @@ def test_mosquitto_pub_of_the_contract_payload_raises_an_alarm_within_a_second(
             '"metrics": {"o2": 20.9, "lel": 62, "h2s": 0, "co": 0}}'
         )
         started = time.monotonic()
-        subprocess.run(  # noqa: S603
-            [  # noqa: S607 (the Mosquitto client from the system)
-                "mosquitto_pub",
-                "-h",
-                BROKER[0],
-                "-p",
-                str(BROKER[1]),
-                "-q",
-                "1",
-                "-t",
-                f"{prefix}/{device.code}/telemetry",
-                "-m",
-                payload,
-            ],
-            check=True,
-            timeout=10,
-        )
+        mosquitto_pub(f"{prefix}/{device.code}/telemetry", payload, host=BROKER[0], port=BROKER[1])
         # Watch the consumer's own counter (committed, then acknowledged) rather than polling the table:
         # on SQLite's shared in-memory test database a concurrent reader would lock the writer out.
         while consumer.stats.committed < 1 and time.monotonic() - started < 5:
@@ -113,7 +85,7 @@ def test_mosquitto_pub_of_the_contract_payload_raises_an_alarm_within_a_second(
     finally:
         consumer.stop.set()
         thread.join(10)
-        _forget_session(client_id)
+        forget_session(*BROKER, client_id)
 
 
 def _subprocess_database(tmp: Path) -> tuple[str, Any]:
@@ -250,7 +222,7 @@ def test_kill_9_mid_stream_loses_nothing_acknowledged_and_stores_nothing_twice(
                 proc.wait(20)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        _forget_session(client_id)
+        forget_session(*BROKER, client_id)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

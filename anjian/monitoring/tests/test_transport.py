@@ -36,6 +36,7 @@ from anjian.monitoring.ingest.transport import (
     utf8,
     varint,
 )
+from anjian.monitoring.tests.streams import mosquitto_pub
 
 BROKER = ("127.0.0.1", 1883)
 
@@ -648,24 +649,12 @@ def test_consumer_logs_in_with_the_generated_password_file(
         try:
             assert consumer.connected.wait(10), consumer.net.last_error  # type: ignore[attr-defined]
             now = int(time.time() * 1000)
-            subprocess.run(  # noqa: S603
-                [  # noqa: S607 (the Mosquitto client from the system; the device logs in with its own account)
-                    "mosquitto_pub",
-                    "-p",
-                    str(port),
-                    "-u",
-                    creds["mqtt_username"],
-                    "-P",
-                    creds["mqtt_password"],
-                    "-q",
-                    "1",
-                    "-t",
-                    f"anjian/v1/{device.code}/telemetry",
-                    "-m",
-                    f'{{"ts": {now}, "seq": 1, "metrics": {{"o2": 20.9}}}}',
-                ],
-                check=True,
-                timeout=10,
+            mosquitto_pub(  # the device logs in with its own account
+                f"anjian/v1/{device.code}/telemetry",
+                f'{{"ts": {now}, "seq": 1, "metrics": {{"o2": 20.9}}}}',
+                port=port,
+                username=creds["mqtt_username"],
+                password=creds["mqtt_password"],
             )
             assert _wait(lambda: consumer.stats.committed >= 1)
         finally:
